@@ -1,0 +1,206 @@
+"""Pre-processing before the grammar: physical lines to logical instruction lines.
+
+This is the part of BuildKit's `parser.Parse` loop that no grammar can express,
+because its rules change with the input (`# escape=` changes the continuation
+character) and with the instruction being read (heredoc bodies exist only after
+RUN/COPY/ADD in shell form):
+
+- the input is split on `\\n` only; trailing `\\r`/`\\n` are stripped per line;
+- parser directives are read while they are the very first lines;
+- comment lines are collected (they are not instructions) and skipped inside
+  continuations, as are empty lines (which BuildKit warns about);
+- a line ending in the escape character (not itself escaped) continues; the
+  escape character and trailing blanks are removed and nothing is inserted;
+- heredoc bodies are read on request, after the instruction line is known.
+
+Every logical line keeps anchors from its offsets back to source positions, so
+the parser can give each token an exact range.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from .ast import Comment, Directive, ParseIssue, Pos, Range
+from .shellwords import GO_SPACE, go_lstrip
+
+MAX_LINE_BYTES = 65535
+_DIRECTIVE = re.compile(r"^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$", re.S)
+KNOWN_DIRECTIVES = ("syntax", "escape", "check")
+
+
+def split_physical(text: str) -> list[str]:
+    """Physical lines with their line endings, split on `\\n` only (like Go's scanner)."""
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _trim_newline(s: str) -> str:
+    return s.rstrip("\r\n")
+
+
+def _is_comment(raw: str) -> bool:
+    return go_lstrip(_trim_newline(raw)).startswith("#")
+
+
+@dataclass(slots=True)
+class LogicalLine:
+    text: str
+    start_line: int  # 0-based physical line of the first piece
+    end_line: int  # 0-based last physical line consumed (before heredocs)
+    anchors: list[tuple[int, Pos]]  # (offset in text, source position), sorted
+    comments: list[Comment]  # comment block directly above
+    empty_continuation: bool = False
+    comment_lines_inside: list[int] = field(default_factory=list)
+
+    def pos(self, offset: int) -> Pos:
+        """Source position of `offset` in `text` (the end of a piece maps to its line)."""
+        keys = [a[0] for a in self.anchors]
+        i = bisect.bisect_right(keys, offset) - 1
+        if i < 0:
+            i = 0
+        base, p = self.anchors[i]
+        # an offset exactly at the start of a later piece belongs to the previous
+        # piece's end when it closes a token; callers ask with `end=True` for that
+        return Pos(p.line, p.column + offset - base)
+
+    def end_pos(self, offset: int) -> Pos:
+        keys = [a[0] for a in self.anchors]
+        i = bisect.bisect_left(keys, offset) - 1
+        if i < 0:
+            i = 0
+        base, p = self.anchors[i]
+        return Pos(p.line, p.column + offset - base)
+
+    def range(self, start: int, end: int) -> Range:
+        return Range(self.pos(start), self.end_pos(end) if end > start else self.pos(start))
+
+
+class LineReader:
+    """Reads logical lines one at a time; heredoc bodies are read on request."""
+
+    def __init__(self, text: str) -> None:
+        self.raw = split_physical(text)
+        self.lines = [_trim_newline(r) for r in self.raw]
+        self.i = 0  # next physical line
+        self.escape = "\\"
+        self._set_escape("\\")
+        self.directives: list[Directive] = []
+        self.issues: list[ParseIssue] = []
+        self.comments: list[Comment] = []
+        self._directives_done = False
+        self._pending_comments: list[Comment] = []
+        for n, raw in enumerate(self.raw):
+            size = len(raw.encode("utf-8", "surrogatepass"))
+            if size > MAX_LINE_BYTES + (1 if raw.endswith("\n") else 0):
+                self.issues.append(ParseIssue(
+                    "syntax", f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}",
+                    Range(Pos(n, 0), Pos(n, len(self.lines[n])))))
+
+    def _set_escape(self, esc: str) -> None:
+        self.escape = esc
+        e = re.escape(esc)
+        self._continuation = re.compile(rf"(?:(?<=[^{e}])|^){e}[ \t]*\Z", re.S)
+
+    # -- directives -------------------------------------------------------------
+    def _maybe_directive(self, n: int, line: str, lead: int) -> None:
+        if self._directives_done:
+            return
+        m = _DIRECTIVE.match(line)
+        if not m or m.group(1).lower() not in KNOWN_DIRECTIVES:
+            self._directives_done = True
+            return
+        name, value = m.group(1).lower(), m.group(2)
+        rng = Range(Pos(n, lead), Pos(n, lead + len(line.rstrip())))
+        vrange = Range(Pos(n, lead + m.start(2)), Pos(n, lead + m.end(2)))
+        if any(d.name == name for d in self.directives):
+            self.issues.append(ParseIssue("directive", f"only one {name} parser directive can be used", rng))
+            return
+        self.directives.append(Directive(name, value, rng, vrange))
+        if name == "escape":
+            if value in ("`", "\\"):
+                self._set_escape(value)
+            else:
+                self.issues.append(ParseIssue(
+                    "directive", f"invalid escape token '{value}' does not match ` or \\", vrange))
+
+    def _comment(self, n: int) -> Comment:
+        line = self.lines[n]
+        lead = len(line) - len(go_lstrip(line))
+        text = line[lead + 1:].strip()
+        c = Comment(text, Range(Pos(n, lead), Pos(n, len(line.rstrip()) if line.strip() else lead)))
+        return c
+
+    # -- logical lines ----------------------------------------------------------
+    def next_line(self) -> LogicalLine | None:
+        while self.i < len(self.raw):
+            n = self.i
+            self.i += 1
+            line = self.lines[n]
+            stripped = go_lstrip(line)
+            lead = len(line) - len(stripped)
+            directive_before = len(self.directives)
+            self._maybe_directive(n, stripped, lead)
+            if stripped.startswith("#"):
+                if len(self.directives) == directive_before and not (
+                        self.issues and self.issues[-1].range.start.line == n and self.issues[-1].kind == "directive"):
+                    c = self._comment(n)
+                    self.comments.append(c)
+                    self._pending_comments.append(c)
+                continue
+            if not stripped.strip("".join(GO_SPACE)):
+                # blank lines are skipped; they break a comment block for pragmas
+                self._pending_comments = []
+                continue
+            piece, eol = self._trim_continuation(stripped)
+            anchors = [(0, Pos(n, lead))]
+            text = piece
+            if eol and text == "":
+                continue
+            empty_cont = False
+            inside: list[int] = []
+            last = n
+            while not eol and self.i < len(self.raw):
+                m = self.i
+                self.i += 1
+                last = m
+                raw_line = self.lines[m]
+                if _is_comment(raw_line):
+                    inside.append(m)
+                    continue
+                if not go_lstrip(raw_line):
+                    empty_cont = True
+                    continue
+                piece, eol = self._trim_continuation(raw_line)
+                anchors.append((len(text), Pos(m, 0)))
+                text += piece
+            comments = self._pending_comments
+            self._pending_comments = []
+            return LogicalLine(text, n, last, anchors, comments, empty_cont, inside)
+        return None
+
+    def _trim_continuation(self, line: str) -> tuple[str, bool]:
+        m = self._continuation.search(line)
+        if m:
+            return line[: m.start()], False
+        return line, True
+
+    def read_heredoc(self, name: str, chomp: bool) -> tuple[str, int, int, bool]:
+        """Read a heredoc body; returns (content, first line, terminator line, terminated)."""
+        first = self.i
+        content: list[str] = []
+        while self.i < len(self.raw):
+            n = self.i
+            self.i += 1
+            candidate = self.lines[n]
+            if chomp:
+                candidate = candidate.lstrip("\t")
+            if candidate == name:
+                return "".join(content), first, n, True
+            content.append(self.raw[n])
+        return "".join(content), first, max(len(self.raw) - 1, first), False

@@ -1,0 +1,344 @@
+"""BuildKit's Dockerfile word lexer: quote removal, word splitting, `$VAR` expansion.
+
+This mirrors `frontend/dockerfile/shell/lex.go`, the lexer BuildKit uses to split
+ENV/ARG/COPY/... arguments, to expand variables and to find heredoc openers. It is
+not a POSIX shell (no command substitution, no globbing); RUN text goes to a real
+shell parser elsewhere. Written by hand because no library implements BuildKit's
+dialect (its quote rules, its escape token and its modifier set differ from bash).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+_SPECIAL_PARAMS = frozenset("@*#?-$!0")
+GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+class ShellLexError(ValueError):
+    pass
+
+
+def go_trim(s: str) -> str:
+    """Go's strings.TrimSpace (Unicode White_Space, unlike str.strip)."""
+    i, j = 0, len(s)
+    while i < j and s[i] in GO_SPACE:
+        i += 1
+    while j > i and s[j - 1] in GO_SPACE:
+        j -= 1
+    return s[i:j]
+
+
+def go_lstrip(s: str) -> str:
+    i = 0
+    while i < len(s) and s[i] in GO_SPACE:
+        i += 1
+    return s[i:]
+
+
+class _Words:
+    __slots__ = ("words", "word", "in_word")
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.word = ""
+        self.in_word = False
+
+    def add_char(self, ch: str) -> None:
+        if ch in GO_SPACE:
+            if self.in_word and self.word:
+                self.words.append(self.word)
+                self.word = ""
+                self.in_word = False
+        else:
+            self.add_raw(ch)
+
+    def add_raw(self, s: str) -> None:
+        self.word += s
+        self.in_word = True
+
+    def add_string(self, s: str) -> None:
+        for ch in s:
+            self.add_char(ch)
+
+    def result(self) -> list[str]:
+        if self.word:
+            self.words.append(self.word)
+            self.word = ""
+            self.in_word = False
+        return self.words
+
+
+class Lex:
+    """One BuildKit lexer configuration.
+
+    `env` maps variable names to values. `used` collects every variable name the
+    last call referenced, `unset` those that were not in `env`.
+    """
+
+    def __init__(self, escape: str = "\\", *, raw_quotes: bool = False, raw_escapes: bool = False,
+                 skip_unset_env: bool = False) -> None:
+        self.escape = escape
+        self.raw_quotes = raw_quotes
+        self.raw_escapes = raw_escapes
+        self.skip_unset_env = skip_unset_env
+        self.used: list[str] = []
+        self.unset: list[str] = []
+
+    # -- public -----------------------------------------------------------------
+    def process_word(self, text: str, env: Mapping[str, str] | None = None) -> str:
+        return self._run(text, env)[0]
+
+    def process_words(self, text: str, env: Mapping[str, str] | None = None) -> list[str]:
+        return self._run(text, env)[1]
+
+    # -- machinery ----------------------------------------------------------------
+    def _run(self, text: str, env: Mapping[str, str] | None) -> tuple[str, list[str]]:
+        self._s = text
+        self._i = 0
+        self._env = env or {}
+        self.used = []
+        self.unset = []
+        return self._stop_on(None)
+
+    def _peek(self) -> str | None:
+        return self._s[self._i] if self._i < len(self._s) else None
+
+    def _next(self) -> str | None:
+        if self._i < len(self._s):
+            ch = self._s[self._i]
+            self._i += 1
+            return ch
+        return None
+
+    def _stop_on(self, stop: str | None) -> tuple[str, list[str]]:
+        result: list[str] = []
+        words = _Words()
+        while (ch := self._peek()) is not None:
+            if stop is not None and ch == stop:
+                self._i += 1
+                return "".join(result), words.result()
+            if ch == "'":
+                tmp = self._single_quote()
+                result.append(tmp)
+                words.add_raw(tmp)
+            elif ch == '"':
+                tmp = self._double_quote()
+                result.append(tmp)
+                words.add_raw(tmp)
+            elif ch == "$":
+                tmp = self._dollar()
+                result.append(tmp)
+                words.add_string(tmp)
+            else:
+                self._i += 1
+                if ch == self.escape:
+                    if self.raw_escapes:
+                        words.add_raw(ch)
+                        result.append(ch)
+                    ch = self._next()
+                    if ch is None:
+                        break
+                    words.add_raw(ch)
+                else:
+                    words.add_char(ch)
+                result.append(ch)
+        if stop is not None:
+            raise ShellLexError(f"unexpected end of statement while looking for matching {stop}")
+        return "".join(result), words.result()
+
+    def _single_quote(self) -> str:
+        out = []
+        q = self._next()
+        if self.raw_quotes:
+            out.append(q)
+        while True:
+            ch = self._next()
+            if ch is None:
+                raise ShellLexError("unexpected end of statement while looking for matching single-quote")
+            if ch == "'":
+                if self.raw_quotes:
+                    out.append(ch)
+                return "".join(out)
+            out.append(ch)
+
+    def _double_quote(self) -> str:
+        out = []
+        q = self._next()
+        if self.raw_quotes:
+            out.append(q)
+        while True:
+            ch = self._peek()
+            if ch is None:
+                raise ShellLexError("unexpected end of statement while looking for matching double-quote")
+            if ch == '"':
+                self._i += 1
+                if self.raw_quotes:
+                    out.append(ch)
+                return "".join(out)
+            if ch == "$":
+                out.append(self._dollar())
+                continue
+            self._i += 1
+            if ch == self.escape:
+                if self.raw_escapes:
+                    out.append(ch)
+                nxt = self._peek()
+                if nxt is None:
+                    continue
+                if nxt in ('"', "$", self.escape):
+                    ch = self._next()
+            out.append(ch)
+
+    def _name(self) -> str:
+        s, i = self._s, self._i
+        if i >= len(s):
+            return ""
+        ch = s[i]
+        if ch.isdigit():
+            j = i
+            while j < len(s) and s[j].isdigit():
+                j += 1
+            self._i = j
+            return s[i:j]
+        if ch in _SPECIAL_PARAMS:
+            self._i = i + 1
+            return ch
+        j = i
+        while j < len(s) and (s[j].isalnum() or s[j] == "_"):
+            j += 1
+        self._i = j
+        return s[i:j]
+
+    def _lookup(self, name: str) -> str | None:
+        self.used.append(name)
+        value = self._env.get(name)
+        if value is None:
+            self.unset.append(name)
+        return value
+
+    def _dollar(self) -> str:
+        self._i += 1  # the `$`
+        if self._peek() != "{":
+            name = self._name()
+            if not name:
+                return "$"
+            value = self._lookup(name)
+            if value is None:
+                return "$" + name if self.skip_unset_env else ""
+            return value
+        self._i += 1  # the `{`
+        ch = self._peek()
+        if ch is None:
+            raise ShellLexError("syntax error: missing '}'")
+        if ch in "{}:":
+            raise ShellLexError("syntax error: bad substitution")
+        name = self._name()
+        op = self._next()
+        if op is None:
+            raise ShellLexError("syntax error: missing '}'")
+        if op == "}":
+            value = self._lookup(name)
+            if value is None:
+                return "${" + name + "}" if self.skip_unset_env else ""
+            return value
+        colon = op == ":"
+        if colon:
+            op = self._next()
+            if op is None:
+                raise ShellLexError("syntax error: missing '}'")
+            if op not in "-+?":
+                raise ShellLexError(f"unsupported modifier ({op}) in substitution")
+        elif op in "#%/":
+            if self._peek() == op:  # `##`, `%%`, `//`
+                self._i += 1
+                op = op * 2
+        elif op not in "-+?":
+            raise ShellLexError(f"unsupported modifier ({op}) in substitution")
+        if op in ("/", "//"):
+            pattern = self._stop_on_any("/}")
+            if self._s[self._i - 1] == "/":
+                word, _ = self._stop_on("}")
+            else:
+                word = ""
+        else:
+            try:
+                word, _ = self._stop_on("}")
+            except ShellLexError:
+                if self._peek() is None:
+                    raise ShellLexError("syntax error: missing '}'") from None
+                raise
+        value = self._lookup(name)
+        if value is None and self.skip_unset_env:
+            return "${" + name + (":" if colon else "") + op + word + "}"
+        return self._apply(name, value, op, colon, word if op not in ("/", "//") else (pattern, word))
+
+    def _stop_on_any(self, stops: str) -> str:
+        out = []
+        while (ch := self._next()) is not None:
+            if ch in stops:
+                return "".join(out)
+            if ch == self.escape and self._peek() is not None:
+                out.append(ch)
+                ch = self._next()
+            out.append(ch)
+        raise ShellLexError("syntax error: missing '}'")
+
+    @staticmethod
+    def _apply(name: str, value: str | None, op: str, colon: bool, word) -> str:
+        empty = value is None or (colon and value == "")
+        if op == "-":
+            return word if empty else value
+        if op == "+":
+            return "" if empty else word
+        if op == "?":
+            if empty:
+                what = "is not allowed to be empty" if value == "" else "is not allowed to be unset"
+                raise ShellLexError(f"{name}: {word or what}")
+            return value
+        value = value or ""
+        if op in ("#", "##"):
+            return _remove_affix(value, word, prefix=True, longest=op == "##")
+        if op in ("%", "%%"):
+            return _remove_affix(value, word, prefix=False, longest=op == "%%")
+        pattern, repl = word
+        rx = _glob_regex(pattern)
+        return rx.sub(lambda _m: repl, value, count=0 if op == "//" else 1)
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    # BuildKit patterns: `*`, `?` and `\`-escapes, no `[...]` classes.
+    out = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
+        i += 1
+    return re.compile("".join(out), re.S)
+
+
+def _remove_affix(value: str, pattern: str, *, prefix: bool, longest: bool) -> str:
+    rx = _glob_regex(pattern)
+    sizes = range(len(value), -1, -1) if longest else range(0, len(value) + 1)
+    for n in sizes:
+        part = value[:n] if prefix else value[len(value) - n:]
+        if rx.fullmatch(part):
+            return value[n:] if prefix else value[: len(value) - n]
+    return value
+
+
+_VAR_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def referenced_names(text: str) -> list[str]:
+    """Names of `$VAR` / `${VAR...}` references in `text` (a quick scan, no quoting rules)."""
+    return [a or b for a, b in _VAR_REF.findall(text)]
+
+
+__all__ = ["Lex", "ShellLexError", "go_trim", "go_lstrip", "GO_SPACE", "referenced_names"]
