@@ -1,0 +1,250 @@
+"""Configuration: `[tool.layerlint]` in pyproject.toml, `.layerlint.toml`, or a hadolint YAML file.
+
+Lookup: `--config FILE` if given (TOML, or YAML in hadolint's format); otherwise the
+nearest `.layerlint.toml` or `pyproject.toml` with a `[tool.layerlint]` table,
+searching from the linted file's directory upwards. Keys (TOML):
+
+    select = ["DL", "cache"]          # replaces the default rule set
+    extend-select = ["DL3057"]        # adds to it (also enables rules off by default)
+    ignore = ["DL3006", "style"]      # removes from it
+    severity = { DL3007 = "error" }   # per-rule severity; "off" disables
+    per-file-ignores = { "legacy/*" = ["DL3020"] }
+    failure-threshold = "warning"     # error | warning | info | style | none
+    no-fail = false
+    disable-ignore-pragmas = false
+    trusted-registries = ["docker.io", "*.corp.example"]
+    label-schema = { maintainer = "email" }
+    strict-labels = false
+
+Every selector may be a code, a code prefix, a rule name, a BuildKit check name or a
+group. A broken file raises `ConfigError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .rule import SEVERITIES, all_rules, resolve
+
+THRESHOLDS = ("error", "warning", "info", "style", "ignore", "none")
+LABEL_TYPES = ("text", "url", "rfc3339", "semver", "hash", "spdx", "email")
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    failure_threshold: str = "info"
+    no_fail: bool = False
+    disable_ignore_pragmas: bool = False
+    trusted_registries: list[str] = field(default_factory=list)
+    label_schema: dict[str, str] = field(default_factory=dict)
+    strict_labels: bool = False
+    source: str | None = None  # the file this came from
+    root: str | None = None  # directory per-file-ignores are relative to
+
+    def rule_severities(self, path: str | None = None) -> dict[str, str]:
+        """Enabled rule codes for `path` with their effective severity."""
+        rules = all_rules()
+        if self.select is None:
+            enabled = {c for c, r in rules.items() if r.enabled_by_default}
+        else:
+            enabled = set().union(*(resolve(s) for s in self.select)) if self.select else set()
+        for s in self.extend_select:
+            enabled |= resolve(s)
+        for s in self.ignore:
+            enabled -= resolve(s)
+        if path is not None:
+            for pattern, refs in self.per_file_ignores.items():
+                if _path_matches(path, pattern, self.root):
+                    for s in refs:
+                        enabled -= resolve(s)
+        out = {c: rules[c].severity for c in enabled}
+        for ref, sev in self.severity.items():
+            for c in resolve(ref):
+                if sev in ("off", "ignore"):
+                    out.pop(c, None)
+                elif c in enabled or c in rules:
+                    out[c] = sev
+        return out
+
+
+def _path_matches(path: str, pattern: str, root: str | None) -> bool:
+    p = Path(path)
+    candidates = {p.as_posix(), p.name}
+    if root:
+        try:
+            candidates.add(p.resolve().relative_to(Path(root).resolve()).as_posix())
+        except (ValueError, OSError):
+            pass
+    return any(fnmatch.fnmatch(c, pattern) for c in candidates)
+
+
+# -- loading ------------------------------------------------------------------------------
+def find_config(start: str | os.PathLike) -> Path | None:
+    """Nearest `.layerlint.toml`, or `pyproject.toml` with `[tool.layerlint]`, from `start` upwards."""
+    d = Path(start).resolve()
+    if d.is_file() or not d.exists():
+        d = d.parent
+    for directory in (d, *d.parents):
+        cand = directory / ".layerlint.toml"
+        if cand.is_file():
+            return cand
+        py = directory / "pyproject.toml"
+        if py.is_file() and "[tool.layerlint" in _read(py):
+            return py
+    return None
+
+
+def load(path: str | os.PathLike) -> Config:
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: configuration file not found")
+    text = _read(p)
+    if p.suffix in (".yaml", ".yml"):
+        return _from_hadolint(p, text)
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: invalid TOML: {e}") from None
+    if p.name == "pyproject.toml":
+        data = data.get("tool", {}).get("layerlint", {})
+    return _from_table(p, data)
+
+
+def _read(p: Path) -> str:
+    try:
+        return p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{p}: cannot read configuration: {e}") from None
+
+
+def _check_refs(p: Path, key: str, refs) -> list[str]:
+    if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+        raise ConfigError(f"{p}: '{key}' must be a list of rule codes, names or groups")
+    for r in refs:
+        if not resolve(r) and r.upper() not in ("ALL",) and not r.upper().startswith("SC"):
+            raise ConfigError(f"{p}: '{key}': unknown rule or group {r!r}")
+    return list(refs)
+
+
+def _bool(p: Path, key: str, v) -> bool:
+    if not isinstance(v, bool):
+        raise ConfigError(f"{p}: '{key}' must be true or false, not {v!r}")
+    return v
+
+
+def _threshold(p: Path, key: str, v) -> str:
+    if not isinstance(v, str) or v.lower() not in THRESHOLDS:
+        raise ConfigError(f"{p}: '{key}' must be one of {', '.join(THRESHOLDS)}, not {v!r}")
+    return v.lower()
+
+
+def _label_schema(p: Path, key: str, v) -> dict[str, str]:
+    if not isinstance(v, dict) or not all(isinstance(t, str) and t in LABEL_TYPES for t in v.values()):
+        raise ConfigError(f"{p}: '{key}' must map label names to one of {', '.join(LABEL_TYPES)}")
+    return {str(k): t for k, t in v.items()}
+
+
+def _registries(p: Path, key: str, v) -> list[str]:
+    if not isinstance(v, list) or not all(isinstance(r, str) for r in v):
+        raise ConfigError(f"{p}: '{key}' must be a list of registry names")
+    return list(v)
+
+
+def _from_table(p: Path, data: dict) -> Config:
+    cfg = Config(source=str(p), root=str(p.parent))
+    for key, v in data.items():
+        if key == "select":
+            cfg.select = _check_refs(p, key, v)
+        elif key == "extend-select":
+            cfg.extend_select = _check_refs(p, key, v)
+        elif key == "ignore":
+            cfg.ignore = _check_refs(p, key, v)
+        elif key == "severity":
+            if not isinstance(v, dict):
+                raise ConfigError(f"{p}: 'severity' must be a table of rule = severity")
+            for ref, sev in v.items():
+                _check_refs(p, "severity", [ref])
+                if sev not in SEVERITIES + ("off", "ignore"):
+                    raise ConfigError(f"{p}: 'severity.{ref}' must be one of error, warning, info, style, off")
+            cfg.severity = dict(v)
+        elif key == "per-file-ignores":
+            if not isinstance(v, dict):
+                raise ConfigError(f"{p}: 'per-file-ignores' must be a table of pattern = [codes]")
+            cfg.per_file_ignores = {k: _check_refs(p, f"per-file-ignores.{k}", refs) for k, refs in v.items()}
+        elif key == "failure-threshold":
+            cfg.failure_threshold = _threshold(p, key, v)
+        elif key == "no-fail":
+            cfg.no_fail = _bool(p, key, v)
+        elif key == "disable-ignore-pragmas":
+            cfg.disable_ignore_pragmas = _bool(p, key, v)
+        elif key == "trusted-registries":
+            cfg.trusted_registries = _registries(p, key, v)
+        elif key == "label-schema":
+            cfg.label_schema = _label_schema(p, key, v)
+        elif key == "strict-labels":
+            cfg.strict_labels = _bool(p, key, v)
+        else:
+            raise ConfigError(f"{p}: unknown key '{key}'")
+    return cfg
+
+
+_HADOLINT_IGNORED_KEYS = ("no-color", "format", "formats", "verbose", "output", "file-path-in-report")
+
+
+def _from_hadolint(p: Path, text: str) -> Config:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{p}: invalid YAML: {e}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: a hadolint configuration must be a mapping")
+    cfg = Config(source=str(p), root=str(p.parent))
+    for key, v in data.items():
+        if key == "ignored":
+            cfg.ignore = _check_refs(p, key, v or [])
+        elif key == "override":
+            if not isinstance(v, dict):
+                raise ConfigError(f"{p}: 'override' must map error/warning/info/style to lists of codes")
+            for level, refs in v.items():
+                if level not in SEVERITIES:
+                    raise ConfigError(f"{p}: 'override.{level}' is not one of {', '.join(SEVERITIES)}")
+                for ref in _check_refs(p, f"override.{level}", refs or []):
+                    cfg.severity[ref] = level
+                    cfg.extend_select.append(ref)  # hadolint: overriding enables rules off by default
+        elif key == "trustedRegistries":
+            cfg.trusted_registries = _registries(p, key, v)
+        elif key == "label-schema":
+            cfg.label_schema = _label_schema(p, key, v)
+        elif key == "strict-labels":
+            cfg.strict_labels = _bool(p, key, v)
+        elif key == "failure-threshold":
+            cfg.failure_threshold = _threshold(p, key, v)
+        elif key == "no-fail":
+            cfg.no_fail = _bool(p, key, v)
+        elif key == "disable-ignore-pragma":
+            cfg.disable_ignore_pragmas = _bool(p, key, v)
+        elif key in _HADOLINT_IGNORED_KEYS:
+            continue  # output settings: the command line decides those
+        else:
+            raise ConfigError(f"{p}: unknown key '{key}'")
+    return cfg

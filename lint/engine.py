@@ -1,0 +1,124 @@
+"""The rule engine: one pass over the instructions, dispatching to the enabled rules.
+
+    text -> parser.parse -> model.build_model -> rules -> suppressions -> severities
+
+Rules get an `Context` through which they read the model and report. Per-stage
+state lives in `ctx.stage_state(rule)`, per-file state in `ctx.state(rule)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .ast import Dockerfile, Instruction, Range
+from .config import Config
+from .model import Model, Stage, build_model
+from .pragmas import Suppressions, collect
+from .rule import SEVERITY_RANK, Diagnostic, Fix, Rule, all_rules, resolve
+
+
+@dataclass
+class LintResult:
+    dockerfile: Dockerfile
+    model: Model
+    diagnostics: list[Diagnostic]
+    suppressions: Suppressions | None = None
+
+    def max_severity_rank(self) -> int:
+        return max((SEVERITY_RANK[d.severity] for d in self.diagnostics), default=0)
+
+
+@dataclass
+class Context:
+    dockerfile: Dockerfile
+    model: Model
+    config: Config
+    path: str | None = None
+    stage: Stage | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _state: dict = field(default_factory=dict)
+    _stage_state: dict = field(default_factory=dict)
+
+    def report(self, rule: Rule | type[Rule], range: Range, message: str, fix: Fix | None = None,
+               **data) -> None:
+        tags = ("deprecated",) if "deprecated" in getattr(rule, "tags", ()) else ()
+        self.diagnostics.append(Diagnostic(rule.code, rule.name, rule.severity, message, range, fix, rule.url,
+                                           tags, data))
+
+    def state(self, rule: Rule) -> dict:
+        return self._state.setdefault(rule.code, {})
+
+    def stage_state(self, rule: Rule, stage: Stage | None = None) -> dict:
+        stage = stage or self.stage
+        return self._stage_state.setdefault((rule.code, id(stage)), {})
+
+    def stage_of(self, ins: Instruction) -> Stage | None:
+        target = ins.parent if ins.parent is not None else ins
+        return self.model.stage_of.get(id(target))
+
+    def text(self, rng: Range) -> str:
+        """Source text covered by a range."""
+        lines = self.dockerfile.lines
+        (sl, sc), (el, ec) = rng
+        if sl == el:
+            return lines[sl][sc:ec] if sl < len(lines) else ""
+        parts = [lines[sl][sc:]] + lines[sl + 1:el] + ([lines[el][:ec]] if el < len(lines) else [])
+        return "\n".join(parts)
+
+
+def lint_text(text: str, path: str | None = None, config: Config | None = None) -> LintResult:
+    from .parser import parse
+
+    return lint_dockerfile(parse(text, path), path, config)
+
+
+def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | None = None) -> LintResult:
+    config = config or Config()
+    model = build_model(doc)
+    severities = config.rule_severities(path)
+    registry = all_rules()
+    rules = [registry[code]() for code in sorted(severities)]
+    ctx = Context(doc, model, config, path)
+
+    by_keyword: dict[str, list[Rule]] = {}
+    onbuild_by_keyword: dict[str, list[Rule]] = {}
+    for r in rules:
+        for kw in r.visits:
+            by_keyword.setdefault(kw, []).append(r)
+            if r.onbuild:
+                onbuild_by_keyword.setdefault(kw, []).append(r)
+    wildcard = by_keyword.pop("*", [])
+    onbuild_wildcard = onbuild_by_keyword.pop("*", [])
+    stage_enders = [r for r in rules if hasattr(r, "stage_end")]
+
+    def end_stage() -> None:
+        if ctx.stage is not None:
+            for r in stage_enders:
+                r.stage_end(ctx.stage, ctx)
+
+    for ins in doc.instructions:
+        stage = model.stage_of.get(id(ins))
+        if stage is not ctx.stage:
+            end_stage()
+            ctx.stage = stage
+        for r in wildcard + by_keyword.get(ins.keyword, []):
+            r.check(ins, ctx)
+        trig = ins.trigger
+        if trig is not None:
+            for r in onbuild_wildcard + onbuild_by_keyword.get(trig.keyword, []):
+                r.check(trig, ctx)
+    end_stage()
+    ctx.stage = None
+    for r in rules:
+        if hasattr(r, "file_end"):
+            r.file_end(ctx)
+
+    sup = collect(doc, resolve, disable_ignore_pragmas=config.disable_ignore_pragmas)
+    out = []
+    for d in ctx.diagnostics:
+        if sup.suppressed(d.code, d.range.start.line):
+            continue
+        d.severity = severities.get(d.code, d.severity)
+        out.append(d)
+    out.sort(key=Diagnostic.sort_key)
+    return LintResult(doc, model, out, sup)

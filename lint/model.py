@@ -1,0 +1,227 @@
+"""The typed model rules read: stages, base images, variables, SHELL, WORKDIR, USER.
+
+Built once per file from the syntax tree, in one pass, following BuildKit's
+dispatch semantics:
+
+- ARGs before the first FROM are global (meta) ARGs; FROM and `--platform` are
+  expanded with them and the built-in platform ARGs only;
+- inside a stage, an ARG without a value inherits the global ARG of that name;
+  ENV and ARG values are expanded with what is in scope *before* the instruction
+  (`ENV a=1 b=$a` uses the old `a`);
+- a stage whose FROM names an earlier stage inherits its ENV, SHELL, WORKDIR and
+  USER (its parent).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .ast import Dockerfile, Instruction, Word
+from .shellwords import Lex, ShellLexError
+
+DEFAULT_SHELL = ("/bin/sh", "-c")
+PLATFORM_ARGS = ("BUILDPLATFORM", "BUILDOS", "BUILDOSVERSION", "BUILDARCH", "BUILDVARIANT", "TARGETPLATFORM",
+                 "TARGETOS", "TARGETOSVERSION", "TARGETARCH", "TARGETVARIANT", "TARGETSTAGE")
+PROXY_ARGS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY",
+              "no_proxy", "ALL_PROXY", "all_proxy")
+_DIGEST = re.compile(r"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$")
+
+
+@dataclass(slots=True)
+class ImageRef:
+    """A FROM image reference split into its parts (after expansion when possible)."""
+
+    text: str  # as written
+    resolved: str  # after expanding global ARGs (equals `text` when nothing to expand)
+    registry: str | None
+    repository: str
+    tag: str | None
+    digest: str | None
+    has_variables: bool
+
+    @classmethod
+    def parse(cls, text: str, resolved: str | None = None) -> ImageRef:
+        resolved = text if resolved is None else resolved
+        ref = resolved
+        digest = None
+        if "@" in ref:
+            ref, digest = ref.split("@", 1)
+        tag = None
+        slash = ref.rfind("/")
+        colon = ref.rfind(":")
+        if colon > slash:
+            ref, tag = ref[:colon], ref[colon + 1:]
+        registry = None
+        first, sep, rest = ref.partition("/")
+        if sep and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
+            registry, ref = first, rest
+        return cls(text, resolved, registry, ref, tag, digest, "$" in text)
+
+    @property
+    def is_scratch(self) -> bool:
+        return self.resolved.lower() == "scratch"
+
+
+@dataclass(slots=True, eq=False)
+class Stage:
+    index: int
+    from_: Instruction
+    name: str | None  # lower-cased, as BuildKit stores it
+    name_word: Word | None
+    image: ImageRef
+    parent: Stage | None  # earlier stage this one is built FROM
+    platform: str | None
+    instructions: list[Instruction] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # at the end of the stage
+    args: dict[str, str | None] = field(default_factory=dict)
+    shell: tuple[str, ...] = DEFAULT_SHELL
+    workdir: str | None = None
+    user: str | None = None
+    copied_from_by_later: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.index)
+
+
+@dataclass(slots=True)
+class Scope:
+    """Variables visible at one instruction."""
+
+    env: dict[str, str]
+    args: dict[str, str | None]
+
+    def values(self) -> dict[str, str]:
+        out = {k: v for k, v in self.args.items() if v is not None}
+        out.update(self.env)
+        return out
+
+    def defined(self, name: str) -> bool:
+        return name in self.env or name in self.args
+
+
+@dataclass(slots=True)
+class Model:
+    dockerfile: Dockerfile
+    global_args: dict[str, str | None]
+    stages: list[Stage]
+    stage_of: dict[int, Stage]  # id(instruction) -> stage
+    scope_at: dict[int, Scope]  # id(instruction) -> variables before it
+    shell_at: dict[int, tuple[str, ...]]
+    workdir_at: dict[int, str | None]
+    user_at: dict[int, str | None]
+
+    def stage_by_name(self, name: str) -> Stage | None:
+        low = name.lower()
+        for s in self.stages:
+            if s.name == low:
+                return s
+        return None
+
+    def expand(self, text: str, ins: Instruction, escape: str | None = None) -> str | None:
+        """Expand `text` as BuildKit would at `ins`; None when expansion fails."""
+        scope = self.scope_at.get(id(ins))
+        env = scope.values() if scope else {}
+        try:
+            return Lex(escape or self.dockerfile.escape).process_word(text, env)
+        except ShellLexError:
+            return None
+
+
+def build_model(doc: Dockerfile) -> Model:
+    lex = Lex(doc.escape)
+    global_args: dict[str, str | None] = {}
+    stages: list[Stage] = []
+    stage_of: dict[int, Stage] = {}
+    scope_at: dict[int, Scope] = {}
+    shell_at: dict[int, tuple[str, ...]] = {}
+    workdir_at: dict[int, str | None] = {}
+    user_at: dict[int, str | None] = {}
+    current: Stage | None = None
+    env: dict[str, str] = {}
+    args: dict[str, str | None] = {}
+
+    def expand(text: str, values: dict[str, str]) -> str:
+        try:
+            return lex.process_word(text, values)
+        except ShellLexError:
+            return text
+
+    for ins in doc.instructions:
+        kw = ins.keyword
+        if kw == "FROM":
+            values = {k: v for k, v in global_args.items() if v is not None}
+            image_text = ins.value[0] if ins.value else ""
+            image = ImageRef.parse(image_text, expand(image_text, values) if "$" in image_text else image_text)
+            name_word = ins.words[2] if len(ins.words) == 3 and ins.value[1].lower() == "as" else None
+            name = name_word.text.lower() if name_word else None
+            parent = None
+            for s in stages:
+                if s.name and s.name == image.resolved.lower():
+                    parent = s
+            platform = ins.flag("platform")
+            current = Stage(len(stages), ins, name, name_word, image, parent,
+                            platform.value if platform else None)
+            if parent is not None:
+                current.env = dict(parent.env)
+                current.shell = parent.shell
+                current.workdir = parent.workdir
+                current.user = parent.user
+            stages.append(current)
+            env = current.env
+            args = current.args
+            scope_at[id(ins)] = Scope({}, dict(global_args))
+        elif current is None:
+            scope_at[id(ins)] = Scope({}, dict(global_args))
+            if kw == "ARG":
+                values = {k: v for k, v in global_args.items() if v is not None}
+                for p in ins.pairs:
+                    global_args[p.key.text] = expand(p.value.text, values) if p.value is not None else None
+            continue
+        else:
+            scope_at[id(ins)] = Scope(dict(env), dict(args))
+        stage_of[id(ins)] = current
+        current.instructions.append(ins)
+        shell_at[id(ins)] = current.shell
+        workdir_at[id(ins)] = current.workdir
+        user_at[id(ins)] = current.user
+        values = {k: v for k, v in args.items() if v is not None}
+        values.update(env)
+        if kw == "ARG":
+            for p in ins.pairs:
+                name = p.key.text
+                if p.value is not None:
+                    args[name] = expand(p.value.text, values)
+                elif name in global_args:
+                    args[name] = global_args[name]
+                elif name in PLATFORM_ARGS:
+                    args[name] = ""
+                else:
+                    args[name] = None
+        elif kw == "ENV":
+            for p in ins.pairs:
+                if p.value is not None:
+                    env[expand(p.key.text, values)] = expand(p.value.text, values)
+        elif kw == "SHELL" and ins.json and ins.value:
+            current.shell = tuple(ins.value)
+        elif kw == "WORKDIR" and ins.value:
+            path = expand(ins.value[0], values)
+            if current.workdir and not path.startswith("/") and not re.match(r"^[A-Za-z]:", path):
+                path = current.workdir.rstrip("/") + "/" + path
+            current.workdir = path
+        elif kw == "USER" and ins.value:
+            current.user = expand(ins.value[0], values)
+        elif kw == "COPY":
+            src = ins.flag("from")
+            if src and src.value:
+                ref = next((s for s in stages if s.name == src.value.lower()), None)
+                if ref is None and src.value.isdigit() and int(src.value) < len(stages):
+                    ref = stages[int(src.value)]
+                if ref is not None and ref is not current:
+                    ref.copied_from_by_later = True
+    for s in stages:
+        for later in stages:
+            if later.parent is s:
+                s.copied_from_by_later = True
+    return Model(doc, global_args, stages, stage_of, scope_at, shell_at, workdir_at, user_at)

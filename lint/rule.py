@@ -1,0 +1,207 @@
+"""Rules, diagnostics and fixes: the vocabulary every rule file uses.
+
+A rule is one class in one file of `layerlint.rules`, registered with `@register`.
+Its docstring is its documentation and must have the sections
+`## Why is this bad?`, `## Example` and `## Use instead` (and `## Fix` when it
+offers fixes); `layerlint rule CODE` prints it and the test suite lints its
+examples. The engine calls, when defined:
+
+- `check(ins, ctx)` for every instruction whose keyword is in `visits`
+  (`"*"` for all), also for ONBUILD triggers when `onbuild = True`;
+- `stage_end(stage, ctx)` after the last instruction of each stage;
+- `file_end(ctx)` once at the end of the file.
+
+Rules report through `ctx.report(self, range, message, fix=...)`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from .ast import Range
+
+SEVERITIES = ("error", "warning", "info", "style")
+SEVERITY_RANK = {"error": 4, "warning": 3, "info": 2, "style": 1, "ignore": 0, "none": 0}
+GROUPS = ("syntax", "cache", "entrypoint", "copy", "user", "onbuild", "stages", "variables", "security",
+          "packages", "shell", "style")
+REQUIRED_SECTIONS = ("## Why is this bad?", "## Example", "## Use instead")
+_CODE = re.compile(r"^(DL\d{4}|LL\d{4})$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text in `range` by `new_text` (insert when the range is empty)."""
+
+    range: Range
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    edits: tuple[Edit, ...]
+    safe: bool = True  # unsafe fixes may change what the build does; applied only on request
+    title: str = ""
+
+
+@dataclass(slots=True)
+class Diagnostic:
+    code: str
+    name: str
+    severity: str
+    message: str
+    range: Range
+    fix: Fix | None = None
+    url: str = ""
+    tags: tuple[str, ...] = ()  # "deprecated", "unnecessary"
+    data: dict = field(default_factory=dict)
+
+    def sort_key(self):
+        return (self.range.start, self.code)
+
+
+class Rule:
+    """Base class of every rule; see the module docstring."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    groups: ClassVar[tuple[str, ...]] = ()
+    severity: ClassVar[str] = "warning"
+    aliases: ClassVar[tuple[str, ...]] = ()  # BuildKit check names, old codes
+    fixable: ClassVar[str] = "never"  # never | sometimes | always
+    visits: ClassVar[tuple[str, ...]] = ()
+    onbuild: ClassVar[bool] = False  # also check ONBUILD triggers
+    enabled_by_default: ClassVar[bool] = True
+    url: ClassVar[str] = ""
+
+    @classmethod
+    def summary(cls) -> str:
+        return (cls.__doc__ or "").strip().splitlines()[0].strip()
+
+    @classmethod
+    def documentation(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def examples(cls) -> tuple[str, str]:
+        """The code blocks under `## Example` and `## Use instead`."""
+        doc = cls.documentation()
+        return _code_block(doc, "## Example"), _code_block(doc, "## Use instead")
+
+
+def _code_block(doc: str, heading: str) -> str:
+    start = doc.find(heading)
+    if start < 0:
+        return ""
+    m = re.search(r"```(?:dockerfile)?\n(.*?)```", doc[start:], re.S)
+    return m.group(1) if m else ""
+
+
+class RegistryError(Exception):
+    pass
+
+
+_REGISTRY: dict[str, type[Rule]] = {}
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    """Class decorator: validate the rule's metadata and documentation and record it."""
+    problems = []
+    if not _CODE.match(cls.code):
+        problems.append(f"code {cls.code!r} is not DLnnnn or LLnnnn")
+    if not _NAME.match(cls.name):
+        problems.append(f"name {cls.name!r} is not kebab-case")
+    if cls.severity not in SEVERITIES:
+        problems.append(f"severity {cls.severity!r} is not one of {SEVERITIES}")
+    if not cls.groups or any(g not in GROUPS for g in cls.groups):
+        problems.append(f"groups {cls.groups!r} must be taken from {GROUPS}")
+    if cls.fixable not in ("never", "sometimes", "always"):
+        problems.append(f"fixable {cls.fixable!r}")
+    doc = cls.documentation()
+    if not doc:
+        problems.append("no docstring")
+    for section in REQUIRED_SECTIONS + (("## Fix",) if cls.fixable != "never" else ()):
+        if section not in doc:
+            problems.append(f"docstring lacks {section!r}")
+    if cls.code in _REGISTRY and _REGISTRY[cls.code] is not cls:
+        problems.append(f"code {cls.code} is already used by {_REGISTRY[cls.code].__name__}")
+    if problems:
+        raise RegistryError(f"rule {cls.__name__}: " + "; ".join(problems))
+    if not cls.url:
+        cls.url = f"https://layerlint.dev/rules/{cls.code}"
+    _REGISTRY[cls.code] = cls
+    return cls
+
+
+def all_rules() -> dict[str, type[Rule]]:
+    """Every registered rule by code, importing the rule modules on first use."""
+    if not _REGISTRY:
+        _discover()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def _discover() -> None:
+    import importlib
+    import pkgutil
+
+    import layerlint.rules as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"layerlint.rules.{info.name}")
+    _check_unique_references()
+
+
+def _check_unique_references() -> None:
+    seen: dict[str, str] = {}
+    for code, cls in _REGISTRY.items():
+        for ref in (cls.name, *cls.aliases):
+            if ref in seen and seen[ref] != code:
+                raise RegistryError(f"{ref!r} refers to both {seen[ref]} and {code}")
+            seen[ref] = code
+
+
+def resolve(reference: str) -> set[str]:
+    """Codes a selector refers to: a code, a rule name, an alias, a group, or ALL.
+
+    Codes and group names are matched case-insensitively; BuildKit check names are
+    case-sensitive, as in `# check=skip=`. Unknown references resolve to nothing.
+    """
+    rules = all_rules()
+    ref = reference.strip()
+    upper = ref.upper()
+    if upper in ("ALL", "*"):
+        return set(rules)
+    if upper in rules:
+        return {upper}
+    low = ref.lower()
+    out = {code for code, r in rules.items() if r.name == low or ref in r.aliases}
+    if out:
+        return out
+    if low in GROUPS:
+        return {code for code, r in rules.items() if low in r.groups}
+    if re.fullmatch(r"(DL|LL|SC)\d{1,4}", upper):  # prefix selection: DL30 selects DL30xx
+        return {code for code in rules if code.startswith(upper)}
+    return set()
+
+
+class ParseIssueRule(Rule):
+    """Base for rules that report the parser's issues of one `issue_kind`.
+
+    The parser records every problem it meets as a positioned `ParseIssue`; these
+    rules make them selectable, documented and suppressible like any finding.
+    """
+
+    issue_kinds: ClassVar[tuple[str, ...]] = ()
+
+    def file_end(self, ctx) -> None:
+        for issue in ctx.dockerfile.all_issues:
+            if issue.kind in self.issue_kinds:
+                ctx.report(self, issue.range, issue.message, fix=self.fix_for(issue, ctx))
+
+    def fix_for(self, issue, ctx) -> Fix | None:
+        return None

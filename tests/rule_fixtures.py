@@ -1,0 +1,63 @@
+"""Loading and running the per-rule YAML fixtures in tests/fixtures/rules/.
+
+A fixture file looks like this (positions are 1-based, end exclusive, as the
+JSON output reports them):
+
+    rule: DL3006
+    cases:
+      untagged:
+        fail: |
+          FROM debian
+        violations:
+          - {line: 1, column: 6, end_line: 1, end_column: 12}
+        fixed: |            # optional: text after applying this rule's fixes
+          ...
+        unsafe: true        # optional: apply unsafe fixes too
+      tagged:
+        pass: |
+          FROM debian:12
+      configured:
+        config: {trusted-registries: [docker.io]}   # optional, TOML-style keys
+        fail: ...
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from layerlint.config import _from_table
+from layerlint.engine import lint_text
+from layerlint.fix import fix_text
+
+FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+
+
+def load_cases():
+    out = []
+    for f in sorted(FIXTURES.glob("*.yml")):
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        for name, case in (data.get("cases") or {}).items():
+            out.append((data["rule"], name, case, f))
+    return out
+
+
+def config_for(code: str, extra: dict | None = None):
+    table = {"select": [code]}
+    table.update(extra or {})
+    return _from_table(Path("fixture.toml"), table)
+
+
+def findings(code: str, text: str, extra: dict | None = None):
+    res = lint_text(text, path="Dockerfile", config=config_for(code, extra))
+    return [d for d in res.diagnostics if d.code == code]
+
+
+def positions(diags):
+    return sorted((d.range.start.line + 1, d.range.start.column + 1, d.range.end.line + 1, d.range.end.column + 1)
+                  for d in diags)
+
+
+def fixed(code: str, text: str, extra: dict | None, unsafe: bool) -> str:
+    return fix_text(text, lambda t: findings(code, t, extra), unsafe=unsafe)[0]
