@@ -74,7 +74,7 @@ class Config:
             for c in resolve(ref):
                 if sev in ("off", "ignore"):
                     out.pop(c, None)
-                elif c in enabled or c in rules:
+                elif c in out:
                     out[c] = sev
         return out
 
