@@ -59,17 +59,22 @@ class LogicalLine:
     comment_lines_inside: list[int] = field(default_factory=list)
 
     def pos(self, offset: int) -> Pos:
-        """Source position of `offset` in `text` (the end of a piece maps to its line)."""
+        """Source position of `offset` in `text` (a piece boundary maps to the later piece)."""
+        if len(self.anchors) == 1:
+            p = self.anchors[0][1]
+            return Pos(p.line, p.column + offset)
         keys = [a[0] for a in self.anchors]
         i = bisect.bisect_right(keys, offset) - 1
         if i < 0:
             i = 0
         base, p = self.anchors[i]
-        # an offset exactly at the start of a later piece belongs to the previous
-        # piece's end when it closes a token; callers ask with `end=True` for that
         return Pos(p.line, p.column + offset - base)
 
     def end_pos(self, offset: int) -> Pos:
+        """Like `pos`, but a piece boundary maps to the end of the earlier piece."""
+        if len(self.anchors) == 1:
+            p = self.anchors[0][1]
+            return Pos(p.line, p.column + offset)
         keys = [a[0] for a in self.anchors]
         i = bisect.bisect_left(keys, offset) - 1
         if i < 0:

@@ -106,6 +106,8 @@ def heredoc_openers(line: str) -> list[tuple[str, int, bool, bool, str]]:
     always uses `\\` as escape; a word `[digits]<<[-]WORD` opens a heredoc.
     Raises ShellLexError for a badly quoted delimiter (BuildKit's parse error).
     """
+    if "<<" not in line:  # every opener contains `<<`; skip the lexer for the common case
+        return []
     try:
         words = Lex("\\", raw_quotes=True, raw_escapes=True, skip_unset_env=True).process_words(line)
     except ShellLexError:

@@ -21,21 +21,16 @@ class ShellLexError(ValueError):
     pass
 
 
+_GO_SPACE_CHARS = "".join(sorted(GO_SPACE))
+
+
 def go_trim(s: str) -> str:
     """Go's strings.TrimSpace (Unicode White_Space, unlike str.strip)."""
-    i, j = 0, len(s)
-    while i < j and s[i] in GO_SPACE:
-        i += 1
-    while j > i and s[j - 1] in GO_SPACE:
-        j -= 1
-    return s[i:j]
+    return s.strip(_GO_SPACE_CHARS)
 
 
 def go_lstrip(s: str) -> str:
-    i = 0
-    while i < len(s) and s[i] in GO_SPACE:
-        i += 1
-    return s[i:]
+    return s.lstrip(_GO_SPACE_CHARS)
 
 
 class _Words:
