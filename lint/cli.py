@@ -116,10 +116,10 @@ def _config_for(path: str, args, cache: dict):
 def cmd_check(args, parser) -> int:
     from .config import ConfigError
     from .discover import decode, discover, read_source
-    from .reporters import FileResult, Options, available_formats, get
+    from .reporters import FORMATS, FileResult, Options, available_formats, get
     from .rule import SEVERITY_RANK
 
-    if args.format not in available_formats():
+    if args.format not in FORMATS and args.format not in available_formats():
         parser.error(f"unknown format {args.format!r} (choose from {', '.join(available_formats())})")
     paths = args.paths or ["."]
     files, errors = discover(paths)

@@ -106,6 +106,7 @@ class RegistryError(Exception):
 
 
 _REGISTRY: dict[str, type[Rule]] = {}
+_DISCOVERED = False
 
 
 def register(cls: type[Rule]) -> type[Rule]:
@@ -139,7 +140,9 @@ def register(cls: type[Rule]) -> type[Rule]:
 
 def all_rules() -> dict[str, type[Rule]]:
     """Every registered rule by code, importing the rule modules on first use."""
-    if not _REGISTRY:
+    global _DISCOVERED
+    if not _DISCOVERED:
+        _DISCOVERED = True
         _discover()
     return dict(sorted(_REGISTRY.items()))
 

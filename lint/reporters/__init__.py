@@ -45,7 +45,8 @@ def available_formats() -> dict[str, str]:
 
 
 def get(name: str):
-    return importlib.import_module(available_formats()[name])
+    target = FORMATS.get(name) or available_formats()[name]
+    return importlib.import_module(target)
 
 
 def position(d: Diagnostic) -> dict:
