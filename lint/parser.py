@@ -166,9 +166,13 @@ class _Builder:
     def __init__(self, ll: LogicalLine, escape: str) -> None:
         self.ll = ll
         self.escape = escape
+        self._depth = 0
 
     def build(self) -> Instruction:
         ins = self._node(0, self.ll.text)
+        if ins.trigger is not None:  # the `dockerfile` package reports the trigger's values
+            ins.value = list(ins.trigger.value)
+            ins.json = ins.trigger.json
         ins.comments = self.ll.comments
         ins.line_text = self.ll.text
         ins.offsets = tuple(self.ll.anchors)
@@ -250,11 +254,15 @@ class _Builder:
         elif kw == "HEALTHCHECK":
             self._healthcheck(ins, args, at)
         elif kw == "ONBUILD":
-            if args:
+            if args and self._depth < 8:
+                self._depth += 1
                 ins.trigger = self._node(at, args)
+                self._depth -= 1
                 ins.trigger.parent = ins
-                ins.json = ins.trigger.json
-                ins.value = list(ins.trigger.value)
+                ins.value = [""]  # BuildKit: an ONBUILD node's own value is an empty node
+            elif args:  # deeper nesting is an error anyway; do not recurse without bound
+                ins.issues.append(ParseIssue("onbuild", "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+                                             self._rng(at, at + len(args))))
         else:
             ins.value = [""]  # BuildKit's parseIgnore keeps an empty node
 

@@ -96,7 +96,10 @@ class Lex:
         self._env = env or {}
         self.used = []
         self.unset = []
-        return self._stop_on(None)
+        try:
+            return self._stop_on(None)
+        except RecursionError:
+            raise ShellLexError("variable expansion nested too deeply") from None
 
     def _peek(self) -> str | None:
         return self._s[self._i] if self._i < len(self._s) else None
