@@ -99,6 +99,7 @@ class LineReader:
         self.issues: list[ParseIssue] = []
         self.comments: list[Comment] = []
         self._directives_done = False
+        self._after_shebang = False
         self._pending_comments: list[Comment] = []
         for n, raw in enumerate(self.raw):
             size = len(raw.encode("utf-8", "surrogatepass"))
@@ -116,8 +117,15 @@ class LineReader:
     def _maybe_directive(self, n: int, line: str, lead: int) -> None:
         if self._directives_done:
             return
+        if n == 0 and line.startswith("#!"):
+            # BuildKit quirk: a shebang ends the parser's directive scanning (so a later
+            # `# escape=` is a plain comment), but `syntax` and `check` are read by
+            # DetectSyntax, which skips a first-line shebang.
+            self._after_shebang = True
+            return
         m = _DIRECTIVE.match(line)
-        if not m or m.group(1).lower() not in KNOWN_DIRECTIVES:
+        if not m or m.group(1).lower() not in KNOWN_DIRECTIVES or (
+                self._after_shebang and m.group(1).lower() == "escape"):
             self._directives_done = True
             return
         name, value = m.group(1).lower(), m.group(2)

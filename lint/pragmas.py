@@ -79,10 +79,16 @@ def collect(doc: Dockerfile, resolve, *, disable_ignore_pragmas: bool = False) -
     """Build the suppression table; `resolve(ref)` maps a reference to a set of codes."""
     sup = Suppressions()
 
-    def codes(refs: list[str]) -> set[str]:
+    def codes(refs: list[str], origin: str = "") -> set[str]:
         out: set[str] = set()
         for r in refs:
-            if r.lower() == "all":
+            if r.lower() == "all" and origin == "check":
+                # BuildKit's skip=all skips build checks, never errors that stop the build
+                from .rule import all_rules
+
+                out |= {c for c, rule in all_rules().items() if not ("syntax" in rule.groups
+                                                                     and rule.severity == "error")}
+            elif r.lower() == "all":
                 out.add("ALL")
             else:
                 out |= resolve(r)
@@ -92,7 +98,7 @@ def collect(doc: Dockerfile, resolve, *, disable_ignore_pragmas: bool = False) -
     if check is not None:
         skips = _check_skips(check.value.split(" ")[0])
         if skips:
-            sup.file |= codes(skips)
+            sup.file |= codes(skips, "check")
     if disable_ignore_pragmas:
         return sup
     for c in doc.comments:
@@ -110,7 +116,7 @@ def collect(doc: Dockerfile, resolve, *, disable_ignore_pragmas: bool = False) -
             if p is None:
                 continue
             if p.scope == "instruction":
-                sup.ranges.append((ins.range.start.line, ins.range.end.line, codes(p.references)))
+                sup.ranges.append((ins.range.start.line, ins.range.end.line, codes(p.references, p.origin)))
             elif p.scope == "stage" and ins.keyword == "FROM":
                 end = last_line
                 for later in doc.instructions[idx + 1:]:
