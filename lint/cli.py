@@ -100,9 +100,8 @@ def _config_for(path: str, args, cache: dict):
     cfg = copy.copy(base)
     try:
         from .config import _check_refs
-        from pathlib import Path
 
-        cli = Path("command line")
+        cli = "command line"
         if args.select:
             cfg.select = _check_refs(cli, "--select", _split(args.select))
         cfg.extend_select = list(base.extend_select) + _check_refs(cli, "--extend-select", _split(args.extend_select))

@@ -25,7 +25,6 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .rule import SEVERITIES, all_rules, resolve
 
@@ -80,38 +79,39 @@ class Config:
 
 
 def _path_matches(path: str, pattern: str, root: str | None) -> bool:
-    p = Path(path)
-    candidates = {p.as_posix(), p.name}
+    candidates = {path.replace(os.sep, "/"), os.path.basename(path)}
     if root:
-        try:
-            candidates.add(p.resolve().relative_to(Path(root).resolve()).as_posix())
-        except (ValueError, OSError):
-            pass
+        rel = os.path.relpath(os.path.realpath(path), os.path.realpath(root))
+        if not rel.startswith(".."):
+            candidates.add(rel.replace(os.sep, "/"))
     return any(fnmatch.fnmatch(c, pattern) for c in candidates)
 
 
 # -- loading ------------------------------------------------------------------------------
-def find_config(start: str | os.PathLike) -> Path | None:
+def find_config(start: str | os.PathLike) -> str | None:
     """Nearest `.layerlint.toml`, or `pyproject.toml` with `[tool.layerlint]`, from `start` upwards."""
-    d = Path(start).resolve()
-    if d.is_file() or not d.exists():
-        d = d.parent
-    for directory in (d, *d.parents):
-        cand = directory / ".layerlint.toml"
-        if cand.is_file():
+    d = os.path.realpath(start)
+    if not os.path.isdir(d):
+        d = os.path.dirname(d)
+    while True:
+        cand = os.path.join(d, ".layerlint.toml")
+        if os.path.isfile(cand):
             return cand
-        py = directory / "pyproject.toml"
-        if py.is_file() and "[tool.layerlint" in _read(py):
+        py = os.path.join(d, "pyproject.toml")
+        if os.path.isfile(py) and "[tool.layerlint" in _read(py):
             return py
-    return None
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
 
 
 def load(path: str | os.PathLike) -> Config:
-    p = Path(path)
-    if not p.is_file():
+    p = os.fspath(path)
+    if not os.path.isfile(p):
         raise ConfigError(f"{p}: configuration file not found")
     text = _read(p)
-    if p.suffix in (".yaml", ".yml"):
+    if os.path.splitext(p)[1] in (".yaml", ".yml"):
         return _from_hadolint(p, text)
     try:
         import tomllib
@@ -121,19 +121,20 @@ def load(path: str | os.PathLike) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{p}: invalid TOML: {e}") from None
-    if p.name == "pyproject.toml":
+    if os.path.basename(p) == "pyproject.toml":
         data = data.get("tool", {}).get("layerlint", {})
     return _from_table(p, data)
 
 
-def _read(p: Path) -> str:
+def _read(p: str) -> str:
     try:
-        return p.read_text(encoding="utf-8")
+        with open(p, encoding="utf-8") as fh:
+            return fh.read()
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{p}: cannot read configuration: {e}") from None
 
 
-def _check_refs(p: Path, key: str, refs) -> list[str]:
+def _check_refs(p: str, key: str, refs) -> list[str]:
     if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
         raise ConfigError(f"{p}: '{key}' must be a list of rule codes, names or groups")
     for r in refs:
@@ -142,32 +143,32 @@ def _check_refs(p: Path, key: str, refs) -> list[str]:
     return list(refs)
 
 
-def _bool(p: Path, key: str, v) -> bool:
+def _bool(p: str, key: str, v) -> bool:
     if not isinstance(v, bool):
         raise ConfigError(f"{p}: '{key}' must be true or false, not {v!r}")
     return v
 
 
-def _threshold(p: Path, key: str, v) -> str:
+def _threshold(p: str, key: str, v) -> str:
     if not isinstance(v, str) or v.lower() not in THRESHOLDS:
         raise ConfigError(f"{p}: '{key}' must be one of {', '.join(THRESHOLDS)}, not {v!r}")
     return v.lower()
 
 
-def _label_schema(p: Path, key: str, v) -> dict[str, str]:
+def _label_schema(p: str, key: str, v) -> dict[str, str]:
     if not isinstance(v, dict) or not all(isinstance(t, str) and t in LABEL_TYPES for t in v.values()):
         raise ConfigError(f"{p}: '{key}' must map label names to one of {', '.join(LABEL_TYPES)}")
     return {str(k): t for k, t in v.items()}
 
 
-def _registries(p: Path, key: str, v) -> list[str]:
+def _registries(p: str, key: str, v) -> list[str]:
     if not isinstance(v, list) or not all(isinstance(r, str) for r in v):
         raise ConfigError(f"{p}: '{key}' must be a list of registry names")
     return list(v)
 
 
-def _from_table(p: Path, data: dict) -> Config:
-    cfg = Config(source=str(p), root=str(p.parent))
+def _from_table(p: str, data: dict) -> Config:
+    cfg = Config(source=str(p), root=os.path.dirname(os.path.abspath(p)))
     for key, v in data.items():
         if key == "select":
             cfg.select = _check_refs(p, key, v)
@@ -207,7 +208,7 @@ def _from_table(p: Path, data: dict) -> Config:
 _HADOLINT_IGNORED_KEYS = ("no-color", "format", "formats", "verbose", "output", "file-path-in-report")
 
 
-def _from_hadolint(p: Path, text: str) -> Config:
+def _from_hadolint(p: str, text: str) -> Config:
     import yaml
 
     try:
@@ -218,7 +219,7 @@ def _from_hadolint(p: Path, text: str) -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: a hadolint configuration must be a mapping")
-    cfg = Config(source=str(p), root=str(p.parent))
+    cfg = Config(source=str(p), root=os.path.dirname(os.path.abspath(p)))
     for key, v in data.items():
         if key == "ignored":
             cfg.ignore = _check_refs(p, key, v or [])

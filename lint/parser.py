@@ -18,8 +18,8 @@ instruction (or the file) and parsing goes on with the next instruction.
 
 from __future__ import annotations
 
-import difflib
 import json
+import math
 import re
 from functools import lru_cache
 
@@ -31,6 +31,7 @@ KEYWORDS = ("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", 
             "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR")
 HEREDOC_INSTRUCTIONS = ("RUN", "COPY", "ADD")
 _WS = "\t\x0b\x0c\r "
+_ASCII_SPACE = "\t\n\x0b\x0c\r "
 _WS_SPLIT = re.compile(r"[^\t\x0b\x0c\r ]+")
 _HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)([^<]*)$", re.S)
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
@@ -65,6 +66,8 @@ def _lark():
 
 def suggest(word: str, candidates) -> str | None:
     """BuildKit-style did-you-mean: the closest candidate, if close enough."""
+    import difflib
+
     lowered = {c.lower(): c for c in candidates}
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
@@ -185,6 +188,15 @@ class _Builder:
         """newNodeFromLine: `line` starts at offset `base` of the logical line."""
         trimmed = go_trim(line)
         lead = base + (len(line) - len(go_lstrip(line)))
+        if not trimmed:
+            # e.g. a line holding only the escape character at the end of the file:
+            # BuildKit makes a node with an empty keyword (an unknown instruction at
+            # the next level), not a parse error
+            ins = Instruction("", self.ll.text if base == 0 else line, self.ll.start_line + 1,
+                              self.ll.end_line + 1, [], [""])
+            ins.range = ins.keyword_range = self._rng(lead, lead)
+            self._validate(ins)
+            return ins
         try:
             tree = _lark().parse(trimmed)
             tokens = list(tree.scan_values(lambda v: True))
@@ -204,10 +216,21 @@ class _Builder:
         args_at = lead + len(trimmed)
         for tok in tokens[1:]:
             if tok.type == "FLAG":
+                if _unquote_flag(str(tok)) == "--":
+                    # a flag word that is `--` once its quotes are removed (`--""`)
+                    # ends the flags like a bare `--` (extractBuilderFlags)
+                    args_at = lead + tok.end_pos
+                    args = trimmed[tok.end_pos:]
+                    break
                 ins.flag_nodes.append(self._flag(str(tok), lead + tok.start_pos))
             elif tok.type == "ARGUMENTS":
                 args = str(tok)
                 args_at = lead + tok.start_pos
+        # splitCommand's strings.TrimSpace: the grammar skips only ASCII blanks, so
+        # Unicode spaces (U+00A0, U+2003, ...) may still lead the arguments
+        stripped = go_lstrip(args)
+        args_at += len(args) - len(stripped)
+        args = stripped
         ins.flags = [f.text for f in ins.flag_nodes]
         ins.args_text = args
         ins.args_range = self._rng(args_at, args_at + len(args)) if args else None
@@ -382,13 +405,15 @@ class _Builder:
                                       Word(value, Range(Pos(w.range.start.line, k_end + 1), w.range.end))))
 
     def _healthcheck(self, ins: Instruction, args: str, at: int) -> None:
+        # parseHealthConfig tests single bytes with unicode.IsSpace, so only ASCII
+        # blanks separate the type from the command (U+00A0 after `CMD ` is kept)
         sep = 0
-        while sep < len(args) and args[sep] not in GO_SPACE:
+        while sep < len(args) and args[sep] not in _ASCII_SPACE:
             sep += 1
         if sep == 0:
             return
         nxt = sep
-        while nxt < len(args) and args[nxt] in GO_SPACE:
+        while nxt < len(args) and args[nxt] in _ASCII_SPACE:
             nxt += 1
         ins.words = [Word(args[:sep], self._rng(at, at + sep))]
         ins.value = [args[:sep]]
@@ -591,7 +616,16 @@ def _reject_constant(name: str):
     raise ValueError(name)
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+def _go_number(text: str):
+    # Go decodes JSON numbers into float64: one out of its range fails the whole
+    # decode (so the instruction is in shell form) instead of being a non-string
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(text)
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_go_number, parse_int=_go_number)
 
 
 def _parse_json_array(args: str) -> tuple[list[tuple[str, int, int]] | None, str | None]:

@@ -46,7 +46,7 @@ def load_cases():
 def config_for(code: str, extra: dict | None = None):
     table = {"select": [code]}
     table.update(extra or {})
-    return _from_table(Path("fixture.toml"), table)
+    return _from_table("fixture.toml", table)
 
 
 def findings(code: str, text: str, extra: dict | None = None):

@@ -68,7 +68,7 @@ def test_selectors_resolve_codes_names_aliases_groups_prefixes():
 
 
 def cfg(**table):
-    return _from_table(Path("t.toml"), {k.replace("_", "-"): v for k, v in table.items()})
+    return _from_table("t.toml", {k.replace("_", "-"): v for k, v in table.items()})
 
 
 def test_select_extend_ignore_severity_and_per_file_ignores():

@@ -1,6 +1,8 @@
 """`--format tty`: human output with a code frame under each finding and a summary line.
 
-Colour only on a terminal (rich decides), never with NO_COLOR or `--no-color`.
+Lines are built as (text, style) segments. On a terminal they are printed in colour
+with rich; otherwise (pipes, CI logs, NO_COLOR, `--no-color`) as plain text, which
+also spares importing rich, the largest part of a cold start.
 """
 
 from __future__ import annotations
@@ -13,17 +15,25 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "style": "ma
 
 
 def report(results, stream, options) -> None:
-    from rich.console import Console
-    from rich.markup import escape
+    lines = list(_lines(results, options))
+    if options.color:
+        from rich.console import Console
+        from rich.text import Text
 
-    console = Console(file=stream, force_terminal=options.color, no_color=not options.color,
-                      highlight=False, soft_wrap=True, emoji=False)
+        console = Console(file=stream, force_terminal=True, highlight=False, soft_wrap=True, emoji=False)
+        for segments in lines:
+            console.print(Text.assemble(*segments))
+    else:
+        stream.write("".join("".join(text for text, _ in segments) + "\n" for segments in lines))
+
+
+def _lines(results, options):
     counts: Counter[str] = Counter()
     fixable = 0
     files_with = 0
     for r in results:
         if r.error is not None:
-            console.print(f"[bold]{escape(r.path)}[/]: [bold red]error[/]: {escape(r.error)}")
+            yield [(r.path, "bold"), (": ", ""), ("error", "bold red"), (f": {r.error}", "")]
             counts["error"] += 1
             files_with += 1
             continue
@@ -32,29 +42,29 @@ def report(results, stream, options) -> None:
         for d in r.diagnostics:
             p = position(d)
             counts[d.severity] += 1
-            fixable += d.fix is not None and d.fix.safe
-            console.print(f"[bold]{escape(r.path)}[/]:{p['line']}:{p['column']}: "
-                          f"[{_STYLE.get(d.severity, '')}]{d.code}[/] [dim]{d.severity}[/] {escape(d.message)}"
-                          + (" [dim]\\[fixable][/]" if d.fix is not None and d.fix.safe else ""))
+            safe_fix = d.fix is not None and d.fix.safe
+            fixable += safe_fix
+            yield [(r.path, "bold"), (f":{p['line']}:{p['column']}: ", ""), (d.code, _STYLE.get(d.severity, "")),
+                   (" ", ""), (d.severity, "dim"), (f" {d.message}", ""), (" [fixable]" if safe_fix else "", "dim")]
             if options.show_source:
-                _frame(console, r.lines, d, escape)
+                yield from _frame(r.lines, d)
     total = sum(counts.values())
+    n = len(results)
+    files = f"{n} file{'s' if n != 1 else ''}"
     if total == 0:
-        console.print(f"[green]No problems found[/] in {len(results)} file{'s' if len(results) != 1 else ''}.")
+        yield [("No problems found", "green"), (f" in {files}.", "")]
         return
     parts = ", ".join(f"{counts[s]} {s}" for s in ("error", "warning", "info", "style") if counts[s])
-    console.print(f"Found {total} problem{'s' if total != 1 else ''} ({parts}) in {files_with} of "
-                  f"{len(results)} file{'s' if len(results) != 1 else ''}"
-                  + (f"; {fixable} fixable with a safe fix." if fixable else "."))
+    tail = f"; {fixable} fixable with a safe fix." if fixable else "."
+    yield [(f"Found {total} problem{'s' if total != 1 else ''} ({parts}) in {files_with} of {files}{tail}", "")]
 
 
-def _frame(console, lines, d, escape) -> None:
+def _frame(lines, d):
     (sl, sc), (el, ec) = d.range
     if sl >= len(lines):
         return
     text = lines[sl].expandtabs(1)
-    width = len(str(sl + 1))
+    gutter = " " * len(str(sl + 1))
     end = ec if el == sl else len(text)
-    marks = max(end - sc, 1)
-    console.print(f"  [dim]{sl + 1} |[/] {escape(text)}")
-    console.print(f"  {' ' * width} [dim]|[/] {' ' * sc}[{_STYLE.get(d.severity, '')}]{'^' * marks}[/]")
+    yield [(f"  {sl + 1} |", "dim"), (f" {text}", "")]
+    yield [(f"  {gutter} |", "dim"), (" " + " " * sc, ""), ("^" * max(end - sc, 1), _STYLE.get(d.severity, ""))]
