@@ -34,7 +34,11 @@ class Range(NamedTuple):
 
 @dataclass(slots=True)
 class Word:
-    """A piece of source text with its range; `text` is as written (quotes kept)."""
+    """A positioned argument.
+
+    `text` is the word as written (quotes kept), except for exec-form (JSON) items,
+    where it is the decoded string while `range` covers the quoted literal.
+    """
 
     text: str
     range: Range

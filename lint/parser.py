@@ -530,6 +530,9 @@ class _Builder:
             bad = f"unsupported security mode: {value}"
         elif f.name == "mount":
             bad = _check_mount(value)
+        elif f.name == "from" and "$" in value:
+            bad = ("variable expansion is not supported for --from, define a new stage with FROM using ARG "
+                   "from global scope as a workaround")
         elif ins.keyword == "HEALTHCHECK" and "$" not in value:
             if f.name == "retries":
                 if not re.fullmatch(r"-?\d+", value) or int(value) < 0:
@@ -542,13 +545,15 @@ class _Builder:
 
 
 def _check_mount(value: str) -> str | None:
-    if "$" in value:  # expanded later by BuildKit; do not guess
-        return None
     mtype = "bind"
     fields = {}
     for part in value.split(","):
         key, eq, val = part.partition("=")
         key = key.strip().lower()
+        if key == "from" and "$" in val:
+            return "'from' doesn't support variable expansion, define alias stage instead"
+        if "$" in part:  # other values are expanded by BuildKit first; do not guess
+            continue
         if key not in MOUNT_KEYS:
             return f"unexpected key '{key}' in '{part}'"
         fields[key] = val

@@ -1,0 +1,53 @@
+from layerlint.ast import Range
+from layerlint.rule import Rule, register
+
+
+@register
+class ShellFormCommand(Rule):
+    """CMD, ENTRYPOINT or HEALTHCHECK CMD is written in shell form.
+
+    Reports `CMD node server.js`, `ENTRYPOINT ./run.sh` and
+    `HEALTHCHECK CMD curl -f http://localhost/` (as hadolint does), pointing at the
+    command. Unlike BuildKit's JSONArgsRecommended, a SHELL instruction in the
+    stage does not silence it. `ONBUILD CMD` is not checked.
+
+    ## Why is this bad?
+    The shell form runs the command under `/bin/sh -c`: the shell becomes PID 1,
+    so the process never sees SIGTERM from `docker stop` and is killed after the
+    timeout; it also needs a shell in the image. The JSON (exec) form runs the
+    program directly.
+
+    ## Example
+    ```dockerfile
+    FROM node:22-alpine
+    CMD node server.js
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:22-alpine
+    CMD ["node", "server.js"]
+    ```
+    """
+
+    code = "DL3025"
+    name = "shell-form-command"
+    groups = ("entrypoint",)
+    severity = "warning"
+    aliases = ("JSONArgsRecommended",)
+    visits = ("CMD", "ENTRYPOINT", "HEALTHCHECK")
+
+    def check(self, ins, ctx):
+        if ins.json or any(issue.kind == "syntax" for issue in ins.issues):
+            return  # exec form, or a malformed JSON array (DL1000 reports it)
+        words = ins.words
+        kw = ins.keyword
+        if kw == "HEALTHCHECK":
+            if not ins.value or ins.value[0].upper() != "CMD":
+                return
+            words = words[1:]
+            kw = "HEALTHCHECK CMD"
+        if not words:
+            return
+        ctx.report(self, Range(words[0].range.start, words[-1].range.end),
+                   f"Use arguments JSON notation for {kw} arguments")
