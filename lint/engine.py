@@ -41,9 +41,8 @@ class Context:
 
     def report(self, rule: Rule | type[Rule], range: Range, message: str, fix: Fix | None = None,
                **data) -> None:
-        tags = ("deprecated",) if "deprecated" in getattr(rule, "tags", ()) else ()
         self.diagnostics.append(Diagnostic(rule.code, rule.name, rule.severity, message, range, fix, rule.url,
-                                           tags, data))
+                                           tuple(rule.tags), data))
 
     def state(self, rule: Rule) -> dict:
         return self._state.setdefault(rule.code, {})

@@ -74,6 +74,7 @@ class Rule:
     visits: ClassVar[tuple[str, ...]] = ()
     onbuild: ClassVar[bool] = False  # also check ONBUILD triggers
     enabled_by_default: ClassVar[bool] = True
+    tags: ClassVar[tuple[str, ...]] = ()  # LSP diagnostic tags: "deprecated", "unnecessary"
     url: ClassVar[str] = ""
 
     @classmethod

@@ -45,7 +45,7 @@ def _lines(results, options):
             safe_fix = d.fix is not None and d.fix.safe
             fixable += safe_fix
             yield [(r.path, "bold"), (f":{p['line']}:{p['column']}: ", ""), (d.code, _STYLE.get(d.severity, "")),
-                   (" ", ""), (d.severity, "dim"), (f" {d.message}", ""), (" [fixable]" if safe_fix else "", "dim")]
+                   (" ", ""), (d.severity, "dim"), (f" {d.message}", ""), (" [safe fix available]" if safe_fix else "", "dim")]
             if options.show_source:
                 yield from _frame(r.lines, d)
     total = sum(counts.values())
@@ -55,7 +55,7 @@ def _lines(results, options):
         yield [("No problems found", "green"), (f" in {files}.", "")]
         return
     parts = ", ".join(f"{counts[s]} {s}" for s in ("error", "warning", "info", "style") if counts[s])
-    tail = f"; {fixable} fixable with a safe fix." if fixable else "."
+    tail = f"; {fixable} with a safe fix available." if fixable else "."
     yield [(f"Found {total} problem{'s' if total != 1 else ''} ({parts}) in {files_with} of {files}{tail}", "")]
 
 
