@@ -11,6 +11,8 @@ import argparse
 import os
 import sys
 
+# issue kinds for which BuildKit's parser itself fails: the file "cannot be parsed"
+PARSER_ERRORS = ("syntax", "directive")
 THRESHOLD_CHOICES = ("error", "warning", "info", "style", "ignore", "none")
 
 
@@ -172,7 +174,7 @@ def _lint_one(text: str, name: str, config):
         res = lint_text(text, path=None if name == "-" else name, config=config)
     except Exception as e:  # a bug must not hide the other files' results
         return FileResult(name, error=f"internal error while linting: {type(e).__name__}: {e}"), True
-    unparsable = any(i.kind == "syntax" for i in res.dockerfile.all_issues)
+    unparsable = any(i.kind in PARSER_ERRORS for i in res.dockerfile.all_issues)
     return FileResult(name, res.diagnostics, res.dockerfile.lines), unparsable
 
 
@@ -194,7 +196,7 @@ def cmd_parse(args) -> int:
     doc = parse(src.text, args.path)
     json.dump(dockerfile_to_json(doc), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
-    return 1 if any(i.kind == "syntax" for i in doc.all_issues) else 0
+    return 1 if any(i.kind in PARSER_ERRORS for i in doc.all_issues) else 0
 
 
 def cmd_rules(args) -> int:

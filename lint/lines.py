@@ -132,6 +132,9 @@ class LineReader:
         rng = Range(Pos(n, lead), Pos(n, lead + len(line.rstrip())))
         vrange = Range(Pos(n, lead + m.start(2)), Pos(n, lead + m.end(2)))
         if any(d.name == name for d in self.directives):
+            if self._after_shebang:  # DetectSyntax keeps the first one; the parser never saw these
+                self._directives_done = True
+                return
             self.issues.append(ParseIssue("directive", f"only one {name} parser directive can be used", rng))
             return
         self.directives.append(Directive(name, value, rng, vrange))
@@ -185,6 +188,7 @@ class LineReader:
                 raw_line = self.lines[m]
                 if _is_comment(raw_line):
                     inside.append(m)
+                    self.comments.append(self._comment(m))
                     continue
                 if not go_lstrip(raw_line):
                     empty_cont = True
@@ -216,4 +220,6 @@ class LineReader:
             if candidate == name:
                 return "".join(content), first, n, True
             content.append(self.raw[n])
-        return "".join(content), first, max(len(self.raw) - 1, first), False
+        # unterminated: the body runs to the end of the file (and is empty when the
+        # opener was on the last line, then `first` is past the last line)
+        return "".join(content), first, len(self.raw) - 1, False

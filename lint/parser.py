@@ -147,7 +147,10 @@ def _read_heredocs(ins: Instruction, ll: LogicalLine, reader: LineReader) -> Non
             content, first, last, ok = reader.read_heredoc(name, chomp)
             end_line = last
             body_end = Pos(last, len(reader.lines[last]) if last < len(reader.lines) else 0)
-            doc = Heredoc(name, fd, content, expand, chomp, opener, Range(Pos(first, 0), body_end), ok)
+            # an unterminated heredoc opened on the last line has no body line: keep
+            # its (empty) body range at the end of the document
+            body_start = Pos(first, 0) if first <= last else body_end
+            doc = Heredoc(name, fd, content, expand, chomp, opener, Range(body_start, body_end), ok)
             ins.heredocs.append(doc)
             if not ok:
                 ins.issues.append(ParseIssue("syntax", "unterminated heredoc", opener))
@@ -263,15 +266,15 @@ class _Builder:
                 ins.value = [args]
                 ins.words = [Word(args, self._rng(at, at + len(args)))]
         elif kw == "ARG":
-            words = self._parse_words(args, at)
+            spans: list[tuple[int, int]] = []
+            words = self._parse_words(args, at, spans)
             ins.words = words
             ins.value = [w.text for w in words]
-            for w in words:
+            for w, (a, b) in zip(words, spans):
                 key, eq, value = w.text.partition("=")
-                k_end = w.range.start.column + len(key)
-                krange = Range(w.range.start, Pos(w.range.start.line, k_end))
-                vword = Word(value, Range(Pos(w.range.start.line, k_end + 1), w.range.end)) if eq else None
-                ins.pairs.append(KeyValue(Word(key, krange), vword))
+                # offsets, not columns: a word may go on after a line continuation
+                vword = Word(value, self._rng(a + len(key) + 1, b)) if eq else None
+                ins.pairs.append(KeyValue(Word(key, self._rng(a, a + len(key))), vword))
         elif kw in ("ENV", "LABEL"):
             self._name_val(ins, args, at)
         elif kw == "HEALTHCHECK":
@@ -312,8 +315,12 @@ class _Builder:
         ins.words = [Word(m.group(), self._rng(at + m.start(), at + m.end())) for m in _WS_SPLIT.finditer(args)]
         ins.value = [w.text for w in ins.words]
 
-    def _parse_words(self, rest: str, at: int) -> list[Word]:
-        """BuildKit's parseWords: quotes and escapes are kept in the words."""
+    def _parse_words(self, rest: str, at: int, spans: list[tuple[int, int]] | None = None) -> list[Word]:
+        """BuildKit's parseWords: quotes and escapes are kept in the words.
+
+        The text of a word is its source text (less an escape character ending
+        `rest`); `spans` receives each word's (start, end) logical offsets.
+        """
         esc = self.escape
         words: list[Word] = []
         word: list[str] = []
@@ -335,12 +342,16 @@ class _Builder:
             if pos == n:
                 if blank_ok or word:
                     words.append(Word("".join(word), self._rng(at + start, at + pos)))
+                    if spans is not None:
+                        spans.append((at + start, at + pos))
                 break
             if phase == 1:
                 if ch in GO_SPACE:
                     phase = 0
                     if blank_ok or word:
                         words.append(Word("".join(word), self._rng(at + start, at + pos)))
+                        if spans is not None:
+                            spans.append((at + start, at + pos))
                     word = []
                     blank_ok = False
                     pos += 1
@@ -375,7 +386,8 @@ class _Builder:
         return words
 
     def _name_val(self, ins: Instruction, args: str, at: int) -> None:
-        words = self._parse_words(args, at)
+        spans: list[tuple[int, int]] = []
+        words = self._parse_words(args, at, spans)
         ins.words = words
         if not words:
             return
@@ -392,17 +404,17 @@ class _Builder:
             ins.pairs.append(KeyValue(Word(parts[0], self._rng(at, at + len(parts[0]))),
                                       Word(parts[1], self._rng(at + vstart, at + len(args))), legacy=True))
             return
-        for w in words:
+        for w, (a, b) in zip(words, spans):
             if "=" not in w.text:
                 ins.issues.append(ParseIssue(
                     "syntax", f"Syntax error - can't find = in {json.dumps(w.text)}. Must be of the form: name=value",
                     w.range))
                 continue
             key, _, value = w.text.partition("=")
-            k_end = w.range.start.column + len(key)
             ins.value.extend([key, value])
-            ins.pairs.append(KeyValue(Word(key, Range(w.range.start, Pos(w.range.start.line, k_end))),
-                                      Word(value, Range(Pos(w.range.start.line, k_end + 1), w.range.end))))
+            # offsets, not columns: a word may go on after a line continuation
+            ins.pairs.append(KeyValue(Word(key, self._rng(a, a + len(key))),
+                                      Word(value, self._rng(a + len(key) + 1, b))))
 
     def _healthcheck(self, ins: Instruction, args: str, at: int) -> None:
         # parseHealthConfig tests single bytes with unicode.IsSpace, so only ASCII
