@@ -167,45 +167,57 @@ def _registries(p: str, key: str, v) -> list[str]:
     return list(v)
 
 
+def _severity_table(p: str, key: str, v) -> dict[str, str]:
+    if not isinstance(v, dict):
+        raise ConfigError(f"{p}: 'severity' must be a table of rule = severity")
+    for ref, sev in v.items():
+        _check_refs(p, "severity", [ref])
+        if sev not in SEVERITIES + ("off", "ignore"):
+            raise ConfigError(f"{p}: 'severity.{ref}' must be one of error, warning, info, style, off")
+    return dict(v)
+
+
+def _per_file_ignores(p: str, key: str, v) -> dict[str, list[str]]:
+    if not isinstance(v, dict):
+        raise ConfigError(f"{p}: 'per-file-ignores' must be a table of pattern = [codes]")
+    return {k: _check_refs(p, f"per-file-ignores.{k}", refs) for k, refs in v.items()}
+
+
+# file key -> (Config attribute, validator(path, key, value) -> value)
+_TOML_KEYS = {
+    "select": ("select", _check_refs),
+    "extend-select": ("extend_select", _check_refs),
+    "ignore": ("ignore", _check_refs),
+    "severity": ("severity", _severity_table),
+    "per-file-ignores": ("per_file_ignores", _per_file_ignores),
+    "failure-threshold": ("failure_threshold", _threshold),
+    "no-fail": ("no_fail", _bool),
+    "disable-ignore-pragmas": ("disable_ignore_pragmas", _bool),
+    "trusted-registries": ("trusted_registries", _registries),
+    "label-schema": ("label_schema", _label_schema),
+    "strict-labels": ("strict_labels", _bool),
+}
+_HADOLINT_KEYS = {
+    "ignored": ("ignore", lambda p, k, v: _check_refs(p, k, v or [])),
+    "trustedRegistries": ("trusted_registries", _registries),
+    "label-schema": ("label_schema", _label_schema),
+    "strict-labels": ("strict_labels", _bool),
+    "failure-threshold": ("failure_threshold", _threshold),
+    "no-fail": ("no_fail", _bool),
+    "disable-ignore-pragma": ("disable_ignore_pragmas", _bool),
+}
+# hadolint output settings: the command line decides those
+_HADOLINT_IGNORED_KEYS = ("no-color", "format", "formats", "verbose", "output", "file-path-in-report")
+
+
 def _from_table(p: str, data: dict) -> Config:
     cfg = Config(source=str(p), root=os.path.dirname(os.path.abspath(p)))
     for key, v in data.items():
-        if key == "select":
-            cfg.select = _check_refs(p, key, v)
-        elif key == "extend-select":
-            cfg.extend_select = _check_refs(p, key, v)
-        elif key == "ignore":
-            cfg.ignore = _check_refs(p, key, v)
-        elif key == "severity":
-            if not isinstance(v, dict):
-                raise ConfigError(f"{p}: 'severity' must be a table of rule = severity")
-            for ref, sev in v.items():
-                _check_refs(p, "severity", [ref])
-                if sev not in SEVERITIES + ("off", "ignore"):
-                    raise ConfigError(f"{p}: 'severity.{ref}' must be one of error, warning, info, style, off")
-            cfg.severity = dict(v)
-        elif key == "per-file-ignores":
-            if not isinstance(v, dict):
-                raise ConfigError(f"{p}: 'per-file-ignores' must be a table of pattern = [codes]")
-            cfg.per_file_ignores = {k: _check_refs(p, f"per-file-ignores.{k}", refs) for k, refs in v.items()}
-        elif key == "failure-threshold":
-            cfg.failure_threshold = _threshold(p, key, v)
-        elif key == "no-fail":
-            cfg.no_fail = _bool(p, key, v)
-        elif key == "disable-ignore-pragmas":
-            cfg.disable_ignore_pragmas = _bool(p, key, v)
-        elif key == "trusted-registries":
-            cfg.trusted_registries = _registries(p, key, v)
-        elif key == "label-schema":
-            cfg.label_schema = _label_schema(p, key, v)
-        elif key == "strict-labels":
-            cfg.strict_labels = _bool(p, key, v)
-        else:
+        if key not in _TOML_KEYS:
             raise ConfigError(f"{p}: unknown key '{key}'")
+        attr, validate = _TOML_KEYS[key]
+        setattr(cfg, attr, validate(p, key, v))
     return cfg
-
-
-_HADOLINT_IGNORED_KEYS = ("no-color", "format", "formats", "verbose", "output", "file-path-in-report")
 
 
 def _from_hadolint(p: str, text: str) -> Config:
@@ -221,8 +233,9 @@ def _from_hadolint(p: str, text: str) -> Config:
         raise ConfigError(f"{p}: a hadolint configuration must be a mapping")
     cfg = Config(source=str(p), root=os.path.dirname(os.path.abspath(p)))
     for key, v in data.items():
-        if key == "ignored":
-            cfg.ignore = _check_refs(p, key, v or [])
+        if key in _HADOLINT_KEYS:
+            attr, validate = _HADOLINT_KEYS[key]
+            setattr(cfg, attr, validate(p, key, v))
         elif key == "override":
             if not isinstance(v, dict):
                 raise ConfigError(f"{p}: 'override' must map error/warning/info/style to lists of codes")
@@ -232,20 +245,6 @@ def _from_hadolint(p: str, text: str) -> Config:
                 for ref in _check_refs(p, f"override.{level}", refs or []):
                     cfg.severity[ref] = level
                     cfg.extend_select.append(ref)  # hadolint: overriding enables rules off by default
-        elif key == "trustedRegistries":
-            cfg.trusted_registries = _registries(p, key, v)
-        elif key == "label-schema":
-            cfg.label_schema = _label_schema(p, key, v)
-        elif key == "strict-labels":
-            cfg.strict_labels = _bool(p, key, v)
-        elif key == "failure-threshold":
-            cfg.failure_threshold = _threshold(p, key, v)
-        elif key == "no-fail":
-            cfg.no_fail = _bool(p, key, v)
-        elif key == "disable-ignore-pragma":
-            cfg.disable_ignore_pragmas = _bool(p, key, v)
-        elif key in _HADOLINT_IGNORED_KEYS:
-            continue  # output settings: the command line decides those
-        else:
+        elif key not in _HADOLINT_IGNORED_KEYS:
             raise ConfigError(f"{p}: unknown key '{key}'")
     return cfg

@@ -1,8 +1,9 @@
-from layerlint.rule import Rule, register
+from layerlint.rule import register
+from layerlint.rules._last_one_wins import LastOneWins
 
 
 @register
-class MultipleCmd(Rule):
+class MultipleCmd(LastOneWins):
     """A stage has more than one CMD.
 
     Every CMD of a stage except the last is reported, on its keyword, as
@@ -33,16 +34,3 @@ class MultipleCmd(Rule):
     severity = "warning"
     aliases = ("MultipleInstructionsDisallowed",)
     visits = ("CMD",)
-
-    def check(self, ins, ctx):
-        if ctx.stage is not None:
-            ctx.stage_state(self).setdefault("seen", []).append(ins)
-
-    def stage_end(self, stage, ctx):
-        seen = ctx.stage_state(self, stage).get("seen", [])
-        if len(seen) < 2:
-            return
-        last = seen[-1]
-        for ins in seen[:-1]:
-            ctx.report(self, ins.keyword_range,
-                       f"Multiple CMD instructions found: only the last one (line {last.start_line}) takes effect")

@@ -1,8 +1,9 @@
-from layerlint.rule import Rule, register
+from layerlint.rule import register
+from layerlint.rules._last_one_wins import LastOneWins
 
 
 @register
-class MultipleEntrypoint(Rule):
+class MultipleEntrypoint(LastOneWins):
     """A stage has more than one ENTRYPOINT.
 
     Every ENTRYPOINT of a stage except the last is reported, on its keyword
@@ -32,17 +33,3 @@ class MultipleEntrypoint(Rule):
     groups = ("entrypoint",)
     severity = "error"
     visits = ("ENTRYPOINT",)
-
-    def check(self, ins, ctx):
-        if ctx.stage is not None:
-            ctx.stage_state(self).setdefault("seen", []).append(ins)
-
-    def stage_end(self, stage, ctx):
-        seen = ctx.stage_state(self, stage).get("seen", [])
-        if len(seen) < 2:
-            return
-        last = seen[-1]
-        for ins in seen[:-1]:
-            ctx.report(self, ins.keyword_range,
-                       f"Multiple ENTRYPOINT instructions found: only the last one (line {last.start_line}) "
-                       f"takes effect")

@@ -1,0 +1,64 @@
+"""Configuration loading: both file styles, lookup, and errors that name the file and key."""
+
+from __future__ import annotations
+
+import pytest
+
+from layerlint.config import Config, ConfigError, find_config, load
+
+
+def test_hadolint_yaml_keys(tmp_path):
+    p = tmp_path / ".hadolint.yaml"
+    p.write_text("ignored: [DL3006]\noverride:\n  error: [DL3007]\n  info: [DL3061]\n"
+                 "trustedRegistries: [docker.io, '*.corp.example']\nlabel-schema: {maintainer: email}\n"
+                 "strict-labels: true\nfailure-threshold: warning\nno-fail: true\n"
+                 "disable-ignore-pragma: true\nno-color: true\nformat: json\n")
+    c = load(p)
+    assert c.ignore == ["DL3006"]
+    assert c.severity == {"DL3007": "error", "DL3061": "info"} and "DL3007" in c.extend_select
+    assert c.trusted_registries == ["docker.io", "*.corp.example"]
+    assert (c.label_schema, c.strict_labels, c.failure_threshold, c.no_fail, c.disable_ignore_pragmas) == (
+        {"maintainer": "email"}, True, "warning", True, True)
+    sev = c.rule_severities()
+    assert "DL3006" not in sev and sev["DL3007"] == "error" and sev["DL3061"] == "info"
+
+
+def test_empty_hadolint_file_is_the_default_configuration(tmp_path):
+    p = tmp_path / "h.yml"
+    p.write_text("")
+    assert load(p).rule_severities() == Config().rule_severities()
+
+
+@pytest.mark.parametrize("content,needle", [
+    ("ignored: DL3006\n", "'ignored' must be a list"),
+    ("override:\n  fatal: [DL3006]\n", "'override.fatal'"),
+    ("label-schema: {a: colour}\n", "'label-schema'"),
+    ("strict-labels: maybe\n", "'strict-labels' must be true or false"),
+    ("- a\n- b\n", "must be a mapping"),
+    ("ignored: [\n", "invalid YAML"),
+    ("trustedRegistries: docker.io\n", "'trustedRegistries' must be a list"),
+    ("colour: red\n", "unknown key 'colour'"),
+])
+def test_broken_hadolint_files(tmp_path, content, needle):
+    p = tmp_path / ".hadolint.yaml"
+    p.write_text(content)
+    with pytest.raises(ConfigError) as e:
+        load(p)
+    assert str(p) in str(e.value) and needle in str(e.value)
+
+
+def test_lookup_prefers_nearest_and_skips_pyproject_without_table(tmp_path):
+    (tmp_path / ".layerlint.toml").write_text("ignore = ['DL3006']\n")
+    sub = tmp_path / "a" / "b"
+    sub.mkdir(parents=True)
+    (tmp_path / "a" / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert find_config(sub) == str(tmp_path / ".layerlint.toml")
+    (tmp_path / "a" / "pyproject.toml").write_text("[tool.layerlint]\nignore = ['DL3007']\n")
+    found = find_config(sub / "Dockerfile")
+    assert found == str(tmp_path / "a" / "pyproject.toml")
+    assert load(found).ignore == ["DL3007"]
+
+
+def test_missing_explicit_file(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load(tmp_path / "nope.toml")
