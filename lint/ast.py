@@ -127,6 +127,7 @@ class Instruction:
     flag_nodes: list[Flag] = field(default_factory=list)
     args_text: str = ""  # arguments after the flags, continuation lines joined
     args_range: Range | None = None
+    args_offset: int = 0  # where args_text starts in the logical line (`line_text` of the top instruction)
     words: list[Word] = field(default_factory=list)  # argument words / JSON items, positioned
     pairs: list[KeyValue] = field(default_factory=list)  # ENV, LABEL, ARG
     trigger: Instruction | None = None  # ONBUILD's wrapped instruction

@@ -21,6 +21,9 @@ from .ast import Dockerfile, Instruction, Word
 from .shellwords import Lex, ShellLexError
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
+WINDOWS_SHELL = ("cmd", "/S", "/C")  # Docker's default SHELL on Windows images
+_SHELL_PRAGMA = re.compile(r"^hadolint\s+shell\s*=\s*(\S+)")
+_WINDOWS_IMAGE = re.compile(r"windowsservercore|nanoserver|servercore|mcr\.microsoft\.com/windows", re.I)
 PLATFORM_ARGS = ("BUILDPLATFORM", "BUILDOS", "BUILDOSVERSION", "BUILDARCH", "BUILDVARIANT", "TARGETPLATFORM",
                  "TARGETOS", "TARGETOSVERSION", "TARGETARCH", "TARGETVARIANT", "TARGETSTAGE")
 PROXY_ARGS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY",
@@ -111,6 +114,7 @@ class Model:
     shell_at: dict[int, tuple[str, ...]]
     workdir_at: dict[int, str | None]
     user_at: dict[int, str | None]
+    shell_cache: dict = field(default_factory=dict)  # id(RUN) -> layerlint.shell.ShellScript | None
 
     def stage_by_name(self, name: str) -> Stage | None:
         low = name.lower()
@@ -148,8 +152,17 @@ def build_model(doc: Dockerfile) -> Model:
         except ShellLexError:
             return text
 
+    # `# hadolint shell=NAME` sets the shell assumed for the instructions after it
+    shell_pragmas = [(c.range.start.line, (m.group(1),)) for c in doc.comments
+                     if (m := _SHELL_PRAGMA.match(c.text))]
+    pragma_shell: tuple[str, ...] | None = None
+
     for ins in doc.instructions:
         kw = ins.keyword
+        while shell_pragmas and shell_pragmas[0][0] < ins.range.start.line:
+            pragma_shell = shell_pragmas.pop(0)[1]
+            if current is not None:
+                current.shell = pragma_shell
         if kw == "FROM":
             values = {k: v for k, v in global_args.items() if v is not None}
             image_text = ins.value[0] if ins.value else ""
@@ -163,6 +176,10 @@ def build_model(doc: Dockerfile) -> Model:
             platform = ins.flag("platform")
             current = Stage(len(stages), ins, name, name_word, image, parent,
                             platform.value if platform else None)
+            if _WINDOWS_IMAGE.search(image.resolved) or (current.platform or "").lower().startswith("windows"):
+                current.shell = WINDOWS_SHELL
+            if pragma_shell is not None:
+                current.shell = pragma_shell
             if parent is not None:
                 current.env = dict(parent.env)
                 current.shell = parent.shell

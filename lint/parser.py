@@ -236,6 +236,7 @@ class _Builder:
         args = stripped
         ins.flags = [f.text for f in ins.flag_nodes]
         ins.args_text = args
+        ins.args_offset = args_at
         ins.args_range = self._rng(args_at, args_at + len(args)) if args else None
         self._shape(ins, args, args_at)
         self._validate(ins)

@@ -1,0 +1,317 @@
+"""Shell analysis of RUN: the shared step that turns shell text into positioned commands.
+
+One parse per RUN, cached on the model, with tree-sitter-bash (a real, maintained
+bash grammar in C; judged against bashlex, which fails on heredocs, `case` and many
+real RUN lines and gives no error recovery). Rules ask for `commands(ins, model)`
+and never split shell text themselves.
+
+What is analysed, and as what:
+
+- shell-form RUN (also under ONBUILD): the command text exactly as BuildKit hands it
+  to the shell (continuations joined, comment lines removed), plus heredoc bodies
+  that the shell itself reads, re-assembled after the line as BuildKit does;
+- a heredoc body is shell code only when the RUN's command is the heredoc alone
+  (`RUN <<EOF`, unless the body starts with a non-shell `#!`) or a shell reading it
+  (`RUN bash <<EOF`, `RUN <<EOF sh -e`); `RUN python3 <<EOF` or `RUN cat <<EOF >f`
+  bodies are data and are not analysed (hadolint lints them as shell);
+- nothing is analysed when the active SHELL (or a `# hadolint shell=` pragma) is
+  not a POSIX shell (PowerShell, cmd), or for exec-form RUN.
+
+Every word keeps its exact range in the Dockerfile.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .ast import Instruction, Pos, Range
+
+POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
+NON_POSIX = ("pwsh", "powershell", "cmd")
+_WORDLIKE = frozenset({"word", "string", "raw_string", "concatenation", "simple_expansion", "expansion",
+                       "number", "ansi_c_string", "translated_string", "command_substitution"})
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    import tree_sitter_bash
+    from tree_sitter import Language, Parser
+
+    return Parser(Language(tree_sitter_bash.language()))
+
+
+class _SourceMap:
+    """Offsets in the analysed script -> positions in the Dockerfile."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.keys: list[int] = []
+        self.anchors: list[Pos] = []
+        self.length = 0
+
+    def add(self, text: str, start: Pos | None) -> None:
+        if start is not None:
+            self.keys.append(self.length)
+            self.anchors.append(start)
+        self.parts.append(text)
+        self.length += len(text)
+
+    def pos(self, offset: int, end: bool = False) -> Pos:
+        i = (bisect.bisect_left(self.keys, offset) if end else bisect.bisect_right(self.keys, offset)) - 1
+        i = max(i, 0)
+        p = self.anchors[i]
+        return Pos(p.line, p.column + offset - self.keys[i])
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+class ShellWord:
+    """A word of a shell command; its value and range are computed on first use."""
+
+    __slots__ = ("text", "kind", "_node", "_data", "_span", "_smap", "_value", "_range")
+
+    def __init__(self, node, data: bytes, span: tuple[int, int], smap: _SourceMap) -> None:
+        self.text = data[node.start_byte:node.end_byte].decode("utf-8", "replace")  # as written
+        self.kind = node.type  # tree-sitter node type: word, string, raw_string, concatenation, ...
+        self._node, self._data, self._span, self._smap = node, data, span, smap
+        self._value: str | None = None
+        self._range: Range | None = None
+
+    @property
+    def value(self) -> str:
+        """Quotes removed where they are plain; expansions kept as written."""
+        if self._value is None:
+            self._value = _unquote(self._node, self._data)
+        return self._value
+
+    @property
+    def range(self) -> Range:
+        if self._range is None:
+            a, b = self._span
+            self._range = Range(self._smap.pos(a), self._smap.pos(b, end=True))
+        return self._range
+
+    @property
+    def is_flag(self) -> bool:
+        return self.text.startswith("-") and self.value.startswith("-") and self.value != "-"
+
+    def __repr__(self) -> str:
+        return f"ShellWord({self.text!r})"
+
+
+@dataclass(slots=True)
+class Command:
+    """A simple command: `[NAME=value ...] name args... [redirections]`."""
+
+    name: ShellWord
+    args: list[ShellWord]
+    assignments: list[ShellWord]
+    range: Range
+    in_pipeline: bool = False
+
+    @property
+    def basename(self) -> str:
+        return os.path.basename(self.name.value)
+
+    @property
+    def flags(self) -> list[ShellWord]:
+        return [a for a in self.args if a.is_flag]
+
+    @property
+    def positional(self) -> list[ShellWord]:
+        return [a for a in self.args if not a.is_flag]
+
+    def has_flag(self, *names: str) -> bool:
+        """`-y`, `--yes`, `--opt=value`; short letters also match inside combined flags (`-qy`)."""
+        for a in self.args:
+            v = a.value
+            if v == "--":
+                break
+            for n in names:
+                if n.startswith("--"):
+                    if v == n or v.startswith(n + "="):
+                        return True
+                elif len(n) == 2 and v.startswith("-") and not v.startswith("--") and n[1] in v[1:]:
+                    return True
+        return False
+
+    def arg_values(self) -> list[str]:
+        return [a.value for a in self.args]
+
+
+@dataclass(slots=True)
+class ShellScript:
+    instruction: Instruction
+    commands: list[Command] = field(default_factory=list)
+    has_pipe: bool = False
+    source: str = ""
+    errors: list[Range] = field(default_factory=list)
+
+    def commands_named(self, *names: str) -> list[Command]:
+        return [c for c in self.commands if c.basename in names]
+
+
+def shell_of(ins: Instruction, model) -> tuple[str, ...]:
+    """The shell that runs `ins`: the stage's SHELL, overridden by a `# hadolint shell=` pragma."""
+    target = ins.parent if ins.parent is not None else ins
+    return model.shell_at.get(id(target), ("/bin/sh", "-c"))
+
+
+def is_posix_shell(shell: tuple[str, ...]) -> bool:
+    name = os.path.basename(shell[0]).lower() if shell else "sh"
+    if name.endswith(".exe"):
+        name = name[:-4]
+    return not any(n in name for n in NON_POSIX)
+
+
+_OPENER = re.compile(r"(?<!\S)\d*<<-?(?:'[^']*'|\"[^\"]*\"|[^\s<]+)")
+_SHEBANG = re.compile(r"^#!\s*(\S+)(?:\s+(\S+))?")
+
+
+def _body_is_shell(body: str) -> bool:
+    m = _SHEBANG.match(body)
+    if not m:
+        return True
+    prog = os.path.basename(m.group(1))
+    if prog == "env" and m.group(2):
+        prog = os.path.basename(m.group(2))
+    return prog in POSIX_SHELLS
+
+
+def _reads_body_as_shell(line: str) -> bool:
+    """RUN `<<EOF`, `bash <<EOF`, `<<EOF sh -ex`: the shell reads the heredoc as code."""
+    words = _OPENER.sub(" ", line).split()
+    if not words:
+        return True
+    prog = os.path.basename(words[0])
+    return prog in POSIX_SHELLS and all(w.startswith("-") and "c" not in w for w in words[1:])
+
+
+def analyse(ins: Instruction, model) -> ShellScript | None:
+    """Parse the shell code of a RUN (or ONBUILD RUN); None when it is not POSIX shell."""
+    if ins.keyword != "RUN" or ins.json or not ins.value or ins.args_range is None:
+        return None
+    if not is_posix_shell(shell_of(ins, model)):
+        return None
+    smap = _SourceMap()
+    line = ins.value[0]
+    heredocs = ins.heredocs if ins.heredocs else (ins.parent.heredocs if ins.parent is not None else [])
+    if heredocs:
+        # The shell sees each body after the line; the bodies are re-assembled as
+        # separate lines and the `<<EOF` openers blanked (same length, so positions hold).
+        shell_reads = _reads_body_as_shell(line)
+        line = _OPENER.sub(lambda m: " " * len(m.group()), line)
+    _add_logical(smap, ins, line)
+    for h in heredocs:
+        smap.add("\n", None)
+        if shell_reads and _body_is_shell(h.content):
+            _add_body(smap, h.content, h.body.start)
+        else:  # data for another program (cat, python3, tee ...): not shell code
+            _add_body(smap, re.sub(r"[^\n]", " ", h.content), h.body.start)
+    source = smap.text()
+    script = ShellScript(ins, source=source)
+    data = source.encode("utf-8", "surrogatepass")
+    tree = _parser().parse(data)
+    to_char = _byte_to_char(source, data)
+    _collect(tree.root_node, script, smap, to_char, data)
+    return script
+
+
+def _add_logical(smap: _SourceMap, ins: Instruction, line: str) -> None:
+    """Map the command text (a slice of the logical line) through the line's anchors."""
+    top = ins.parent if ins.parent is not None else ins
+    anchors = top.offsets
+    start = ins.args_offset
+    end = start + len(line)
+    for k, (off, pos) in enumerate(anchors):
+        nxt = anchors[k + 1][0] if k + 1 < len(anchors) else end
+        a, b = max(off, start), min(nxt, end)
+        if a < b:
+            smap.add(line[a - start:b - start], Pos(pos.line, pos.column + a - off))
+
+
+def _add_body(smap: _SourceMap, content: str, start: Pos) -> None:
+    line = start.line
+    for piece in content.splitlines(keepends=True):
+        smap.add(piece, Pos(line, 0))
+        line += 1
+
+
+def _byte_to_char(source: str, data: bytes):
+    if len(data) == len(source):
+        return lambda b: b
+    starts = []
+    for i, ch in enumerate(source):
+        starts.extend([i] * len(ch.encode("utf-8", "surrogatepass")))
+    starts.append(len(source))
+    return lambda b: starts[min(b, len(starts) - 1)]
+
+
+def _word(node, smap: _SourceMap, to_char, data: bytes) -> ShellWord:
+    return ShellWord(node, data, (to_char(node.start_byte), to_char(node.end_byte)), smap)
+
+
+def _unquote(node, data: bytes) -> str:
+    t = node.type
+    raw = data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+    if t == "raw_string":
+        return raw[1:-1]
+    if t == "string":
+        return raw[1:-1] if len(raw) >= 2 else raw
+    if t == "word":
+        return re.sub(r"\\(.)", r"\1", raw)
+    if t == "concatenation":
+        return "".join(_unquote(c, data) for c in node.children)
+    return raw
+
+
+def _collect(node, script: ShellScript, smap, to_char, data) -> None:
+    stack = [(node, False)]
+    while stack:
+        n, in_pipe = stack.pop()
+        t = n.type
+        if t == "ERROR":
+            a, b = to_char(n.start_byte), to_char(n.end_byte)
+            script.errors.append(Range(smap.pos(a), smap.pos(b, end=True)))
+        if t == "pipeline":
+            if any(c.type in ("|", "|&") for c in n.children):
+                script.has_pipe = True
+                in_pipe = True
+        if t == "command":
+            cmd = _command(n, smap, to_char, data, in_pipe)
+            if cmd is not None:
+                script.commands.append(cmd)
+        for c in reversed(n.children):
+            stack.append((c, in_pipe and t in ("pipeline", "redirected_statement", "command")))
+    script.commands.sort(key=lambda c: c.range.start)
+
+
+def _command(n, smap, to_char, data, in_pipe: bool) -> Command | None:
+    name = None
+    args: list[ShellWord] = []
+    assigns: list[ShellWord] = []
+    for c in n.children:
+        if c.type == "command_name":
+            inner = c.children[0] if c.children else c
+            name = _word(inner, smap, to_char, data)
+        elif c.type == "variable_assignment" and name is None:
+            assigns.append(_word(c, smap, to_char, data))
+        elif name is not None and c.type in _WORDLIKE:
+            args.append(_word(c, smap, to_char, data))
+    if name is None:
+        return None
+    a, b = to_char(n.start_byte), to_char(n.end_byte)
+    return Command(name, args, assigns, Range(smap.pos(a), smap.pos(b, end=True)), in_pipe)
+
+
+def commands(ins: Instruction, model) -> ShellScript | None:
+    """The shell analysis of a RUN instruction (see `analyse`), computed once per model."""
+    key = id(ins)
+    if key not in model.shell_cache:
+        model.shell_cache[key] = analyse(ins, model)
+    return model.shell_cache[key]
