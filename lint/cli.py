@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--stdin-filename", metavar="NAME", help="file name to report for input read from stdin")
     c.add_argument("--no-color", action="store_true", help="no colour in tty output (NO_COLOR also works)")
     c.add_argument("--no-source", action="store_true", help="no code frame under findings")
+    c.add_argument("--shellcheck", action="store_true",
+                   help="also run ShellCheck on RUN instructions (pip install 'layerlint[shellcheck]')")
     c.add_argument("--disable-ignore-pragmas", action="store_true",
                    help="ignore all suppression comments (central CI policy)")
 
@@ -95,7 +97,7 @@ def _config_for(path: str, args, cache: dict):
         if key not in cache:
             cache[key] = load(found) if found else Config()
     base = cache[key]
-    if not (args.select or args.extend_select or args.ignore or args.disable_ignore_pragmas):
+    if not (args.select or args.extend_select or args.ignore or args.disable_ignore_pragmas or args.shellcheck):
         return base
     import copy
 
@@ -111,6 +113,7 @@ def _config_for(path: str, args, cache: dict):
     except ConfigError as e:
         raise ConfigError(str(e).replace("command line: ", "")) from None
     cfg.disable_ignore_pragmas = base.disable_ignore_pragmas or args.disable_ignore_pragmas
+    cfg.shellcheck = base.shellcheck or args.shellcheck
     return cfg
 
 
@@ -127,7 +130,7 @@ def cmd_check(args, parser) -> int:
     results: list[FileResult] = []
     failed = False
     cache: dict = {}
-    threshold_used = None
+    problems: set[str] = set()  # tool problems to report once (e.g. ShellCheck missing)
     try:
         for path, err in errors:
             results.append(FileResult(path, error=err))
@@ -141,12 +144,11 @@ def cmd_check(args, parser) -> int:
                 name = path
                 src = read_source(path)
                 config = _config_for(path, args, cache)
-            threshold_used = threshold_used or config.failure_threshold
             if src.error is not None:
                 results.append(FileResult(name, error=src.error))
                 failed = True
                 continue
-            result, unparsable = _lint_one(src.text, name, config)
+            result, unparsable = _lint_one(src.text, name, config, problems)
             results.append(result)
             failed |= unparsable or result.error is not None
             limit = SEVERITY_RANK[args.failure_threshold or config.failure_threshold]
@@ -161,17 +163,33 @@ def cmd_check(args, parser) -> int:
     options = Options(color=not no_color and sys.stdout.isatty(), show_source=not args.no_source)
     get(args.format).report(results, sys.stdout, options)
     sys.stdout.flush()
+    for problem in sorted(problems):
+        print(f"layerlint: {problem}", file=sys.stderr)
+    if problems:
+        return 2  # asked for a check that could not run: never pass a CI gate silently
     if args.exit_zero:
         return 0
     return 1 if failed else 0
 
 
-def _lint_one(text: str, name: str, config):
+def _lint_one(text: str, name: str, config, problems: set):
     from .engine import lint_text
     from .reporters import FileResult
 
     try:
-        res = lint_text(text, path=None if name == "-" else name, config=config)
+        try:
+            res = lint_text(text, path=None if name == "-" else name, config=config)
+        except Exception as e:
+            from .shellcheck import ShellCheckUnavailable
+
+            if not isinstance(e, ShellCheckUnavailable):
+                raise
+            problems.add(str(e))  # reported once; the other rules still run
+            import copy
+
+            config = copy.copy(config)
+            config.shellcheck = False
+            res = lint_text(text, path=None if name == "-" else name, config=config)
     except Exception as e:  # a bug must not hide the other files' results
         return FileResult(name, error=f"internal error while linting: {type(e).__name__}: {e}"), True
     unparsable = any(i.kind in PARSER_ERRORS for i in res.dockerfile.all_issues)

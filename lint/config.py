@@ -15,6 +15,7 @@ searching from the linted file's directory upwards. Keys (TOML):
     trusted-registries = ["docker.io", "*.corp.example"]
     label-schema = { maintainer = "email" }
     strict-labels = false
+    shellcheck = false                # run ShellCheck on RUN (needs layerlint[shellcheck])
 
 Every selector may be a code, a code prefix, a rule name, a BuildKit check name or a
 group. A broken file raises `ConfigError` naming the file and the key.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 
 from .rule import SEVERITIES, all_rules, resolve
@@ -49,8 +51,21 @@ class Config:
     trusted_registries: list[str] = field(default_factory=list)
     label_schema: dict[str, str] = field(default_factory=dict)
     strict_labels: bool = False
+    shellcheck: bool = False
     source: str | None = None  # the file this came from
     root: str | None = None  # directory per-file-ignores are relative to
+
+    def shellcheck_allowed(self, code: str, path: str | None = None) -> str | None:
+        """Severity override for a ShellCheck code, "off" when ignored, None otherwise."""
+        refs = list(self.ignore)
+        if path is not None:
+            for pattern, more in self.per_file_ignores.items():
+                if _path_matches(path, pattern, self.root):
+                    refs += more
+        if any(code.startswith(r.upper()) and r.upper().startswith("SC") for r in refs):
+            return "off"
+        sev = self.severity.get(code)
+        return "off" if sev == "ignore" else sev
 
     def rule_severities(self, path: str | None = None) -> dict[str, str]:
         """Enabled rule codes for `path` with their effective severity."""
@@ -138,7 +153,7 @@ def _check_refs(p: str, key: str, refs) -> list[str]:
     if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
         raise ConfigError(f"{p}: '{key}' must be a list of rule codes, names or groups")
     for r in refs:
-        if not resolve(r) and r.upper() not in ("ALL",) and not r.upper().startswith("SC"):
+        if not resolve(r) and r.upper() not in ("ALL",) and not re.fullmatch(r"SC\d{0,4}", r.upper()):
             raise ConfigError(f"{p}: '{key}': unknown rule or group {r!r}")
     return list(refs)
 
@@ -196,6 +211,7 @@ _TOML_KEYS = {
     "trusted-registries": ("trusted_registries", _registries),
     "label-schema": ("label_schema", _label_schema),
     "strict-labels": ("strict_labels", _bool),
+    "shellcheck": ("shellcheck", _bool),
 }
 _HADOLINT_KEYS = {
     "ignored": ("ignore", lambda p, k, v: _check_refs(p, k, v or [])),

@@ -112,6 +112,16 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
         if hasattr(r, "file_end"):
             r.file_end(ctx)
 
+    if config.shellcheck:
+        from .shellcheck import check as shellcheck
+
+        for d in shellcheck(doc, model):
+            override = config.shellcheck_allowed(d.code, path)
+            if override != "off":
+                d.severity = override or d.severity
+                severities[d.code] = d.severity
+                ctx.diagnostics.append(d)
+
     sup = collect(doc, resolve, disable_ignore_pragmas=config.disable_ignore_pragmas)
     out = []
     for d in ctx.diagnostics:

@@ -90,6 +90,8 @@ def collect(doc: Dockerfile, resolve, *, disable_ignore_pragmas: bool = False) -
                                                                      and rule.severity == "error")}
             elif r.lower() == "all":
                 out.add("ALL")
+            elif re.fullmatch(r"SC\d+", r.upper()):  # ShellCheck codes are not registered rules
+                out.add(r.upper())
             else:
                 out |= resolve(r)
         return out

@@ -151,6 +151,7 @@ class ShellScript:
     has_pipe: bool = False
     source: str = ""
     errors: list[Range] = field(default_factory=list)
+    smap: _SourceMap | None = None  # offsets in `source` -> Dockerfile positions
 
     def commands_named(self, *names: str) -> list[Command]:
         return [c for c in self.commands if c.basename in names]
@@ -214,7 +215,7 @@ def analyse(ins: Instruction, model) -> ShellScript | None:
         else:  # data for another program (cat, python3, tee ...): not shell code
             _add_body(smap, re.sub(r"[^\n]", " ", h.content), h.body.start)
     source = smap.text()
-    script = ShellScript(ins, source=source)
+    script = ShellScript(ins, source=source, smap=smap)
     data = source.encode("utf-8", "surrogatepass")
     tree = _parser().parse(data)
     to_char = _byte_to_char(source, data)

