@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-source", action="store_true", help="no code frame under findings")
     c.add_argument("--shellcheck", action="store_true",
                    help="also run ShellCheck on RUN instructions (pip install 'layerlint[shellcheck]')")
-    c.add_argument("--disable-ignore-pragmas", action="store_true",
+    c.add_argument("--verbose", "-V", action="store_true", help="say which configuration file applies")
+    c.add_argument("--disable-ignore-pragmas", "--disable-ignore-pragma", action="store_true",
                    help="ignore all suppression comments (central CI policy)")
 
     ps = sub.add_parser("parse", help="print the syntax tree of a Dockerfile")
@@ -96,6 +97,9 @@ def _config_for(path: str, args, cache: dict):
         key = str(found)
         if key not in cache:
             cache[key] = load(found) if found else Config()
+            if args.verbose:
+                print(f"layerlint: configuration: {found or 'defaults (no configuration file found)'}",
+                      file=sys.stderr)
     base = cache[key]
     if not (args.select or args.extend_select or args.ignore or args.disable_ignore_pragmas or args.shellcheck):
         return base

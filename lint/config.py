@@ -2,7 +2,9 @@
 
 Lookup: `--config FILE` if given (TOML, or YAML in hadolint's format); otherwise the
 nearest `.layerlint.toml` or `pyproject.toml` with a `[tool.layerlint]` table,
-searching from the linted file's directory upwards. Keys (TOML):
+searching from the linted file's directory upwards; otherwise a hadolint
+configuration found by hadolint's own lookup (`./.hadolint.yaml`, then the user's
+configuration directories). Keys (TOML):
 
     select = ["DL", "cache"]          # replaces the default rule set
     extend-select = ["DL3057"]        # adds to it (also enables rules off by default)
@@ -117,8 +119,27 @@ def find_config(start: str | os.PathLike) -> str | None:
             return py
         parent = os.path.dirname(d)
         if parent == d:
-            return None
+            return find_hadolint_config()
         d = parent
+
+
+def find_hadolint_config() -> str | None:
+    """hadolint's own lookup, used when no layerlint configuration exists.
+
+    `./.hadolint.yaml` (or .yml) in the working directory, then
+    `$XDG_CONFIG_HOME/hadolint.yaml`, `~/.config/hadolint.yaml`,
+    `~/.hadolint/hadolint.yaml` or `config.yaml`, then `~/.hadolint.yaml`.
+    """
+    home = os.path.expanduser("~")
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    candidates = [os.path.join(os.getcwd(), ".hadolint")]
+    candidates += [os.path.join(xdg, "hadolint"), os.path.join(home, ".hadolint", "hadolint"),
+                   os.path.join(home, ".hadolint", "config"), os.path.join(home, ".hadolint")]
+    for base in candidates:
+        for ext in (".yaml", ".yml"):
+            if os.path.isfile(base + ext):
+                return base + ext
+    return None
 
 
 def load(path: str | os.PathLike) -> Config:

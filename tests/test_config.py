@@ -62,3 +62,30 @@ def test_lookup_prefers_nearest_and_skips_pyproject_without_table(tmp_path):
 def test_missing_explicit_file(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load(tmp_path / "nope.toml")
+
+
+def test_hadolint_yaml_is_found_when_no_layerlint_config(tmp_path, monkeypatch):
+    from layerlint.config import find_hadolint_config
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert find_config(tmp_path) is None
+    (tmp_path / "xdg").mkdir()
+    (tmp_path / "xdg" / "hadolint.yaml").write_text("ignored: [DL3007]\n")
+    assert find_config(tmp_path) == str(tmp_path / "xdg" / "hadolint.yaml")
+    (tmp_path / ".hadolint.yml").write_text("ignored: [DL3006]\n")
+    assert find_hadolint_config() == str(tmp_path / ".hadolint.yml")
+    (tmp_path / ".layerlint.toml").write_text("")
+    assert find_config(tmp_path) == str(tmp_path / ".layerlint.toml")  # layerlint's own wins
+
+
+def test_cli_verbose_names_the_configuration(tmp_path, monkeypatch, capsys):
+    from layerlint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".hadolint.yaml").write_text("ignored: [DL3006]\n")
+    (tmp_path / "Dockerfile").write_text("FROM debian\n")
+    assert main(["check", "Dockerfile", "--verbose", "--select", "DL3006"]) == 0
+    assert f"configuration: {tmp_path / '.hadolint.yaml'}" in capsys.readouterr().err
