@@ -9,6 +9,11 @@ class UntaggedImage(Rule):
     exempt, as in hadolint. An image whose tag comes from a global ARG
     (`FROM debian:${VERSION}`) counts as tagged.
 
+    Difference from hadolint: no image reference containing a variable is
+    reported. `FROM build-${TARGETARCH}` is BuildKit's stage-selection pattern
+    (it names a stage, decided at build time), which hadolint reports as an
+    untagged image.
+
     ## Why is this bad?
     Without a tag Docker pulls `latest`, which moves: the same Dockerfile builds
     different images from one day to the next.
