@@ -11,6 +11,10 @@ class ShellFormCommand(Rule):
     command. Unlike BuildKit's JSONArgsRecommended, a SHELL instruction in the
     stage does not silence it. `ONBUILD CMD` is not checked.
 
+    Difference from hadolint: exec form is recognised exactly as BuildKit does,
+    so valid JSON escapes such as `"\\/usr/bin"` do not turn a JSON array into a
+    reported shell form (hadolint's JSON reader rejects them).
+
     ## Why is this bad?
     The shell form runs the command under `/bin/sh -c`: the shell becomes PID 1,
     so the process never sees SIGTERM from `docker stop` and is killed after the
