@@ -101,6 +101,10 @@ def _config_for(path: str, args, cache: dict):
                 print(f"layerlint: configuration: {found or 'defaults (no configuration file found)'}",
                       file=sys.stderr)
     base = cache[key]
+    if any(k.startswith("HADOLINT_") for k in os.environ):
+        from .config import with_hadolint_environment
+
+        base = with_hadolint_environment(base, os.environ)
     if not (args.select or args.extend_select or args.ignore or args.disable_ignore_pragmas or args.shellcheck):
         return base
     import copy

@@ -285,3 +285,54 @@ def _from_hadolint(p: str, text: str) -> Config:
         elif key not in _HADOLINT_IGNORED_KEYS:
             raise ConfigError(f"{p}: unknown key '{key}'")
     return cfg
+
+
+_TRUTHY = ("1", "y", "yes", "on", "true")
+
+
+def with_hadolint_environment(cfg: Config, environ) -> Config:
+    """Apply hadolint's environment variables, as hadolint does.
+
+    Precedence is hadolint's: environment < configuration file < command line, so a
+    scalar from the environment only applies when the file left it at its default;
+    lists (ignored codes, overrides, registries, label schema) are concatenated.
+    """
+    env = {k: v for k, v in environ.items() if k.startswith("HADOLINT_")}
+    if not env:
+        return cfg
+    import copy
+
+    cfg = copy.deepcopy(cfg)
+    default = Config()
+
+    def codes(var: str) -> list[str]:
+        return _check_refs(f"environment variable {var}", var, [c.strip() for c in env[var].split(",") if c.strip()])
+
+    for var, attr in (("HADOLINT_NOFAIL", "no_fail"), ("HADOLINT_STRICT_LABELS", "strict_labels"),
+                      ("HADOLINT_DISABLE_IGNORE_PRAGMA", "disable_ignore_pragmas")):
+        if var in env and getattr(cfg, attr) == getattr(default, attr):
+            setattr(cfg, attr, env[var].strip().lower() in _TRUTHY)
+    if "HADOLINT_FAILURE_THRESHOLD" in env and cfg.failure_threshold == default.failure_threshold:
+        cfg.failure_threshold = _threshold("environment", "HADOLINT_FAILURE_THRESHOLD",
+                                           env["HADOLINT_FAILURE_THRESHOLD"].strip())
+    if "HADOLINT_IGNORE" in env:
+        cfg.ignore = cfg.ignore + codes("HADOLINT_IGNORE")
+    for level in ("error", "warning", "info", "style"):
+        var = f"HADOLINT_OVERRIDE_{level.upper()}"
+        if var in env:
+            for ref in codes(var):
+                cfg.severity.setdefault(ref, level)
+                cfg.extend_select.append(ref)
+    if "HADOLINT_TRUSTED_REGISTRIES" in env:
+        cfg.trusted_registries = cfg.trusted_registries + [
+            r.strip() for r in env["HADOLINT_TRUSTED_REGISTRIES"].split(",") if r.strip()]
+    if "HADOLINT_REQUIRE_LABELS" in env:
+        for item in env["HADOLINT_REQUIRE_LABELS"].split(","):
+            name, _, typ = item.strip().partition(":")
+            if not name:
+                continue
+            if typ not in LABEL_TYPES:
+                raise ConfigError(f"environment variable HADOLINT_REQUIRE_LABELS: label {name!r} needs a type, "
+                                  f"one of {', '.join(LABEL_TYPES)}")
+            cfg.label_schema.setdefault(name, typ)
+    return cfg

@@ -89,3 +89,23 @@ def test_cli_verbose_names_the_configuration(tmp_path, monkeypatch, capsys):
     (tmp_path / "Dockerfile").write_text("FROM debian\n")
     assert main(["check", "Dockerfile", "--verbose", "--select", "DL3006"]) == 0
     assert f"configuration: {tmp_path / '.hadolint.yaml'}" in capsys.readouterr().err
+
+
+def test_hadolint_environment_variables(tmp_path):
+    from layerlint.config import with_hadolint_environment
+
+    base = Config(failure_threshold="error", ignore=["DL3007"])
+    env = {"HADOLINT_IGNORE": "DL3006, DL3020", "HADOLINT_FAILURE_THRESHOLD": "style", "HADOLINT_NOFAIL": "yes",
+           "HADOLINT_OVERRIDE_INFO": "DL3007", "HADOLINT_TRUSTED_REGISTRIES": "docker.io,*.corp",
+           "HADOLINT_REQUIRE_LABELS": "maintainer:email,org.opencontainers.image.source:url", "PATH": "/bin"}
+    c = with_hadolint_environment(base, env)
+    assert c.ignore == ["DL3007", "DL3006", "DL3020"]  # lists concatenate
+    assert c.failure_threshold == "error"  # the file's scalar wins over the environment
+    assert c.no_fail is True and c.severity == {"DL3007": "info"}
+    assert c.trusted_registries == ["docker.io", "*.corp"]
+    assert c.label_schema == {"maintainer": "email", "org.opencontainers.image.source": "url"}
+    assert base.ignore == ["DL3007"]  # the cached file configuration is not modified
+    with pytest.raises(ConfigError, match="HADOLINT_IGNORE"):
+        with_hadolint_environment(Config(), {"HADOLINT_IGNORE": "NOPE1"})
+    with pytest.raises(ConfigError, match="HADOLINT_REQUIRE_LABELS"):
+        with_hadolint_environment(Config(), {"HADOLINT_REQUIRE_LABELS": "maintainer"})
