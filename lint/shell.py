@@ -113,6 +113,7 @@ class Command:
     assignments: list[ShellWord]
     range: Range
     in_pipeline: bool = False
+    in_subshell: bool = False  # inside `( ... )`, `$( ... )` or `<( ... )`: a `cd` there does not leak
 
     @property
     def basename(self) -> str:
@@ -189,8 +190,16 @@ def _reads_body_as_shell(line: str) -> bool:
     words = _OPENER.sub(" ", line).split()
     if not words:
         return True
-    prog = os.path.basename(words[0])
-    return prog in POSIX_SHELLS and all(w.startswith("-") and "c" not in w for w in words[1:])
+    if os.path.basename(words[0]) not in POSIX_SHELLS:
+        return False
+    rest = words[1:]
+    while rest:  # only options may follow: `bash -e`, `sh -eux`, `bash -o pipefail`
+        w = rest.pop(0)
+        if w[:1] not in "-+" or "c" in w[1:]:  # an operand or `-c STRING`: stdin is not the script
+            return False
+        if w in ("-o", "+o") and rest:
+            rest.pop(0)
+    return True
 
 
 def analyse(ins: Instruction, model) -> ShellScript | None:
@@ -271,10 +280,14 @@ def _unquote(node, data: bytes) -> str:
     return raw
 
 
+_SUBSHELLS = frozenset({"subshell", "command_substitution", "process_substitution"})
+_PIPE_CARRIERS = frozenset({"pipeline", "redirected_statement", "command", "negated_command"})
+
+
 def _collect(node, script: ShellScript, smap, to_char, data) -> None:
-    stack = [(node, False)]
+    stack = [(node, False, False)]
     while stack:
-        n, in_pipe = stack.pop()
+        n, in_pipe, in_sub = stack.pop()
         t = n.type
         if t == "ERROR":
             a, b = to_char(n.start_byte), to_char(n.end_byte)
@@ -283,12 +296,14 @@ def _collect(node, script: ShellScript, smap, to_char, data) -> None:
             if any(c.type in ("|", "|&") for c in n.children):
                 script.has_pipe = True
                 in_pipe = True
+        in_sub = in_sub or t in _SUBSHELLS
         if t == "command":
             cmd = _command(n, smap, to_char, data, in_pipe)
             if cmd is not None:
+                cmd.in_subshell = in_sub
                 script.commands.append(cmd)
         for c in reversed(n.children):
-            stack.append((c, in_pipe and t in ("pipeline", "redirected_statement", "command")))
+            stack.append((c, in_pipe and t in _PIPE_CARRIERS, in_sub))
     script.commands.sort(key=lambda c: c.range.start)
 
 

@@ -81,6 +81,7 @@ class Lex:
         self.skip_unset_env = skip_unset_env
         self.used: list[str] = []
         self.unset: list[str] = []
+        self.references: list[tuple[str, int, int]] = []  # (name, start, end) of each `$name` / `${...}`
 
     # -- public -----------------------------------------------------------------
     def process_word(self, text: str, env: Mapping[str, str] | None = None) -> str:
@@ -96,6 +97,8 @@ class Lex:
         self._env = env or {}
         self.used = []
         self.unset = []
+        self.references = []
+        self._names: list[str] = []
         try:
             return self._stop_on(None)
         except RecursionError:
@@ -218,11 +221,21 @@ class Lex:
         return value
 
     def _dollar(self) -> str:
+        start = self._i
+        at = len(self._names)
+        out = self._dollar_body()
+        if len(self._names) > at:  # the first name read after `start` is this reference's own
+            self.references.append((self._names[at], start, self._i))
+            self.references.sort(key=lambda r: r[1])
+        return out
+
+    def _dollar_body(self) -> str:
         self._i += 1  # the `$`
         if self._peek() != "{":
             name = self._name()
             if not name:
                 return "$"
+            self._names.append(name)
             value = self._lookup(name)
             if value is None:
                 return "$" + name if self.skip_unset_env else ""
@@ -234,6 +247,7 @@ class Lex:
         if ch in "{}:":
             raise ShellLexError("syntax error: bad substitution")
         name = self._name()
+        self._names.append(name)
         op = self._next()
         if op is None:
             raise ShellLexError("syntax error: missing '}'")

@@ -101,3 +101,9 @@ def test_words_split_after_expansion_keep_quoted_spaces():
 
 def test_backtick_escape_for_windows_paths():
     assert Lex("`").process_word("C:\\Users\\app `$HOME", {"HOME": "h"}) == "C:\\Users\\app $HOME"
+
+
+def test_lexer_reports_reference_positions():
+    lex = Lex()
+    lex.process_word('a ${B:-$C} $D \\$E "$F"', {})
+    assert lex.references == [("B", 2, 10), ("C", 7, 9), ("D", 11, 13), ("F", 19, 21)]

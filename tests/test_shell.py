@@ -112,3 +112,13 @@ def test_analysis_is_computed_once_per_model():
     doc = parse("FROM a:1\nRUN ls\n")
     model = build_model(doc)
     assert commands(doc.instructions[1], model) is commands(doc.instructions[1], model)
+
+
+def test_subshells_negated_pipelines_and_shell_options_before_a_heredoc():
+    _, [s, neg, opt] = scripts("FROM a:1\nRUN (cd /a && make) && echo $(cd /b; pwd) && cd /c\n"
+                               "RUN ! a | b\n"
+                               "RUN bash -o pipefail <<EOF\nx | y\nEOF\n")
+    assert [(c.basename, c.in_subshell) for c in s.commands if c.basename == "cd"] == [
+        ("cd", True), ("cd", True), ("cd", False)]
+    assert [c.in_pipeline for c in neg.commands] == [True, True]
+    assert opt.has_pipe and [c.basename for c in opt.commands] == ["bash", "x", "y"]
