@@ -75,6 +75,9 @@ class Rule:
     onbuild: ClassVar[bool] = False  # also check ONBUILD triggers
     enabled_by_default: ClassVar[bool] = True
     tags: ClassVar[tuple[str, ...]] = ()  # LSP diagnostic tags: "deprecated", "unnecessary"
+    # configuration (TOML-style keys) the documented examples need, for rules
+    # that do nothing until configured (trusted registries, label schema)
+    example_config: ClassVar[dict | None] = None
     url: ClassVar[str] = ""
 
     @classmethod

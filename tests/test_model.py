@@ -107,3 +107,8 @@ def test_lexer_reports_reference_positions():
     lex = Lex()
     lex.process_word('a ${B:-$C} $D \\$E "$F"', {})
     assert lex.references == [("B", 2, 10), ("C", 7, 9), ("D", 11, 13), ("F", 19, 21)]
+
+
+def test_stage_used_through_run_mount_counts_as_used():
+    m = model("FROM alpine:3 AS tools\nFROM alpine:3\nRUN --mount=type=bind,from=tools,target=/t true\n")
+    assert m.stages[0].copied_from_by_later and not m.stages[1].copied_from_by_later

@@ -45,15 +45,15 @@ def test_documented_examples(code):
     rule = RULES[code]
     bad, good = rule.examples()
     assert bad and good, f"{code}: docstring examples must be fenced code blocks"
-    assert findings(code, bad), f"{code}: the '## Example' does not trigger the rule"
-    assert not findings(code, good), f"{code}: the '## Use instead' triggers the rule"
+    assert findings(code, bad, rule.example_config), f"{code}: the '## Example' does not trigger the rule"
+    assert not findings(code, good, rule.example_config), f"{code}: the '## Use instead' triggers the rule"
 
 
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_fix_declaration_matches_behaviour(code):
     rule = RULES[code]
     bad, _ = rule.examples()
-    diags = findings(code, bad)
+    diags = findings(code, bad, rule.example_config)
     if rule.fixable == "never":
         assert all(d.fix is None for d in diags), f"{code} declares no fix but produced one"
     if rule.fixable == "always":

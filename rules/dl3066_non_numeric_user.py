@@ -1,0 +1,91 @@
+import re
+
+from layerlint.ast import Pos, Range
+from layerlint.rule import Rule, register
+from layerlint.rules._d_stages import stage_chain
+from layerlint.shellwords import Lex, ShellLexError, referenced_names
+
+_WINDOWS_IMAGE = re.compile(r"windowsservercore|nanoserver|servercore|mcr\.microsoft\.com/windows", re.I)
+
+
+def _windows_stage(stage) -> bool:
+    """Windows containers have no numeric user ids (`ContainerUser`, `ContainerAdministrator`)."""
+    for s in stage_chain(stage):
+        if (s.platform or "").lower().startswith("windows") or _WINDOWS_IMAGE.search(s.image.resolved):
+            return True
+    return False
+
+
+@register
+class NonNumericUser(Rule):
+    """USER names the user (or its UID part) by name instead of a number.
+
+    The user part of `USER user[:group]` must be a numeric UID; the group part
+    may be anything. A user given by a build argument (`USER $UID` after `ARG
+    UID`, also `${UID:-1000}`) is accepted, as in hadolint. The value is judged as
+    BuildKit uses it: quotes removed, ENV variables expanded. The finding points
+    at the user part.
+
+    Differences from hadolint: a variable set by ENV is judged by its value
+    (`ENV APP_UID=1000` then `USER $APP_UID` is fine, hadolint reports it);
+    `${UID:-1000}` counts as an ARG reference; quotes are removed (`USER
+    "1000"` is numeric); an ARG reference in the group part only does not make
+    a named user acceptable (`USER app:$GID` is reported); stages on Windows
+    images (`nanoserver`, `servercore`, `--platform=windows/...`) are skipped,
+    since Windows has no numeric user ids (`USER ContainerUser` is right there).
+
+    ## Why is this bad?
+    A user name is resolved through the image's `/etc/passwd`; tools that run
+    or inspect the image from outside (Kubernetes' `runAsNonRoot`, volume
+    permissions on the host) cannot tell whether `app` is root. A numeric UID
+    says it directly.
+
+    ## Example
+    ```dockerfile
+    FROM alpine:3.20
+    RUN adduser -D -u 10001 app
+    USER app
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM alpine:3.20
+    RUN adduser -D -u 10001 app
+    USER 10001:10001
+    ```
+    """
+
+    code = "DL3066"
+    name = "non-numeric-user"
+    groups = ("user",)
+    severity = "info"
+    visits = ("USER",)
+
+    def check(self, ins, ctx):
+        if not ins.value or not ins.words:
+            return
+        stage = ctx.stage_of(ins)
+        if stage is not None and _windows_stage(stage):
+            return
+        text = ins.value[0]
+        scope = ctx.model.scope_at.get(id(ins))
+        env: dict[str, str] = {}
+        for name in referenced_names(text):
+            if scope is not None and name in scope.env:
+                env[name] = scope.env[name]
+            elif (scope is not None and name in scope.args) or name in ctx.model.global_args:
+                env[name] = "0"  # a build argument: assumed to hold the UID
+        lex = Lex(ctx.dockerfile.escape, skip_unset_env=True)
+        try:
+            value = lex.process_word(text, env)
+        except ShellLexError:
+            return
+        user = value.split(":", 1)[0]
+        if not user or (user.isascii() and user.isdigit()):
+            return
+        word = ins.words[0]
+        rng = word.range
+        literal_user = word.text.split(":", 1)[0]
+        if literal_user == user and rng.start.line == rng.end.line:
+            rng = Range(rng.start, Pos(rng.start.line, rng.start.column + len(user)))
+        ctx.report(self, rng, f"Non-numeric user-id may not be resolvable by host system: `{user}`")
