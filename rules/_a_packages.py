@@ -1,0 +1,696 @@
+"""Package-manager calls in RUN, for batch A's rules (DL3008, DL3009, DL3013-DL3016, DL3018, DL3019,
+DL3027, DL3028, DL3042, DL3060).
+
+`calls(ins, ctx)` turns a RUN (or ONBUILD RUN) into the programs it runs, each a `Call`:
+
+- shell form: every simple command of `layerlint.shell.commands`; wrappers that
+  run the rest of their arguments as a command are seen through: `sudo`,
+  `doas`, `env` (its `NAME=value` words become the call's environment),
+  `command`, `exec`, `nohup`, `time`, `nice`, `timeout`, `eatmydata`,
+  `fakeroot`; inline assignments (`PIP_NO_CACHE_DIR=1 pip ...`) go to the
+  call's environment as well;
+- exec form (`RUN ["apt-get", "install", "curl"]`): the first JSON item is the
+  program, no shell is involved;
+- None when the RUN is shell code for a non-POSIX shell (PowerShell, cmd).
+
+Programs are matched by basename (`/usr/bin/apt-get` is `apt-get`).
+
+The other helpers answer the questions several of these rules share: which
+words are operands once the values of value-taking options are skipped, what a
+word with `$VAR` expands to (ENV and ARG defaults in scope), which BuildKit
+cache/tmpfs mounts a RUN has, and whether a stage's layers end up in an image.
+"""
+
+from __future__ import annotations
+
+import csv
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from layerlint.ast import Range
+from layerlint.shell import commands
+from layerlint.shellwords import Lex, ShellLexError
+
+# -- calls --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ExecWord:
+    """An exec-form JSON item, shaped like a `layerlint.shell.ShellWord`."""
+
+    text: str
+    value: str
+    range: Range
+
+    @property
+    def is_flag(self) -> bool:
+        return self.value.startswith("-") and self.value != "-"
+
+
+@dataclass(slots=True)
+class Call:
+    name: object  # ShellWord or ExecWord: the program word
+    args: list  # its arguments (words)
+    env: dict[str, str] = field(default_factory=dict)  # NAME=value given inline or through `env`
+    exec_form: bool = False
+    command: object = None  # the layerlint.shell.Command it comes from (None for exec form)
+
+    @property
+    def basename(self) -> str:
+        v = self.name.value
+        return posixpath.basename(v.rstrip("/")) if v not in ("", "/") else v
+
+    def options(self, short_values: str = "") -> list[str]:
+        """Option names before `--`: each letter of a short cluster (`-qy` -> `q`, `y`; a
+        letter from `short_values` ends the cluster, its value following), and each long
+        name without its value (`--option=x` -> `option`)."""
+        out = []
+        for a in self.args:
+            v = a.value
+            if v == "--":
+                break
+            if not a.is_flag:
+                continue
+            if v.startswith("--"):
+                out.append(v[2:].partition("=")[0])
+                continue
+            for ch in v[1:]:
+                if ch == "=":
+                    break
+                out.append(ch)
+                if ch in short_values:
+                    break
+        return out
+
+    def operands(self, short_values: str = "", long_values=(), *, stop_at_dashdash: bool = False) -> list:
+        """Arguments that are not options, skipping the values of value-taking options.
+
+        `short_values` lists the letters of short options that take a value (`-t x`,
+        `-tx`, `-yt x`), `long_values` the long option names (`--target x`;
+        `--target=x` is one word anyway) or a predicate on the name. After `--`
+        every word is an operand, or the list stops there when `stop_at_dashdash`.
+        """
+        out = []
+        skip = False
+        args = self.args
+        i = 0
+        while i < len(args):
+            a = args[i]
+            v = a.value
+            i += 1
+            if skip:
+                skip = False
+                continue
+            if v == "--":
+                if not stop_at_dashdash:
+                    out.extend(args[i:])
+                break
+            if not a.is_flag:
+                out.append(a)
+                continue
+            if v.startswith("--"):
+                if "=" not in v and (long_values(v[2:]) if callable(long_values) else v[2:] in long_values):
+                    skip = True
+                continue
+            letters = v[1:]
+            for k, ch in enumerate(letters):
+                if ch in short_values:
+                    if k == len(letters) - 1:
+                        skip = True
+                    break  # the rest of the cluster is the value (`-Xhttp://...`)
+        return out
+
+
+def _flag_letters_value(v: str, letters: str) -> bool:
+    """Whether short cluster `v` ends in a letter from `letters` (its value is the next word)."""
+    return v.startswith("-") and not v.startswith("--") and len(v) > 1 and v[-1] in letters
+
+
+def _skip_options(args: list, value_short: str = "", value_long: tuple[str, ...] = ()) -> int:
+    """Index of the first non-option word of a wrapper's arguments (after a `--`)."""
+    i = 0
+    while i < len(args):
+        v = args[i].value
+        if v == "--":
+            return i + 1
+        if not args[i].is_flag:
+            return i
+        if v.startswith("--"):
+            i += 2 if ("=" not in v and v[2:] in value_long) else 1
+            continue
+        i += 2 if _flag_letters_value(v, value_short) else 1
+    return i
+
+
+_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+_WRAPPERS = {  # wrapper -> (short options with a value, long options with a value)
+    "sudo": ("ugUCDhprtTR", ("user", "group", "other-user", "close-from", "chdir", "host", "prompt", "role",
+                              "type", "command-timeout", "chroot")),
+    "doas": ("uC", ()),
+    "env": ("uCS", ("unset", "chdir", "split-string")),
+    "command": ("", ()),
+    "exec": ("a", ()),
+    "nohup": ("", ()),
+    "time": ("fo", ("format", "output")),
+    "nice": ("n", ("adjustment",)),
+    "timeout": ("sk", ("signal", "kill-after")),
+    "eatmydata": ("", ()),
+    "fakeroot": ("lsib", ("lib", "faked")),
+}
+
+
+def _unwrap(name, args: list, env: dict[str, str]):
+    for _ in range(8):
+        base = posixpath.basename(name.value)
+        spec = _WRAPPERS.get(base)
+        if spec is None:
+            break
+        if base == "command" and any(a.value in ("-v", "-V") for a in args[:1]):
+            return None, []  # `command -v apt-get` only looks the program up
+        i = _skip_options(args, *spec)
+        if base in ("sudo", "env", "doas"):
+            while i < len(args) and (m := _ASSIGNMENT.match(args[i].value)):
+                env[m.group(1)] = m.group(2)
+                i += 1
+        if base == "timeout" and i < len(args):
+            i += 1  # the duration
+        if i >= len(args):
+            return None, []
+        name, args = args[i], args[i + 1:]
+    return name, args
+
+
+def calls(ins, ctx) -> list[Call] | None:
+    """The programs `ins` (a RUN or an ONBUILD trigger) runs; None when they cannot be known.
+
+    Computed once per instruction (cached next to the shell analysis on the model).
+    """
+    if ins.keyword != "RUN":
+        return None
+    key = ("batch-a-calls", id(ins))
+    cache = ctx.model.shell_cache
+    if key not in cache:
+        cache[key] = _calls(ins, ctx)
+    return cache[key]
+
+
+def _calls(ins, ctx) -> list[Call] | None:
+    if ins.json:
+        if not ins.words or len(ins.words) != len(ins.value):
+            return []
+        items = [ExecWord(w.text, w.text, w.range) for w in ins.words]
+        env: dict[str, str] = {}
+        name, args = _unwrap(items[0], items[1:], env)
+        return [] if name is None else [Call(name, args, env, exec_form=True)]
+    script = commands(ins, ctx.model)
+    if script is None:
+        return None
+    out = []
+    for cmd in script.commands:
+        env = {}
+        for a in cmd.assignments:
+            m = _ASSIGNMENT.match(a.text)
+            if m:
+                env[m.group(1)] = _strip_quotes(m.group(2))
+        name, args = _unwrap(cmd.name, list(cmd.args), env)
+        if name is not None:
+            out.append(Call(name, args, env, command=cmd))
+    return out
+
+
+def _strip_quotes(s: str) -> str:
+    if len(s) >= 2 and s[0] == s[-1] and s[0] in "'\"":
+        return s[1:-1]
+    return s
+
+
+def subcommand(call: Call, short_values: str = "", long_values=()):
+    """The first operand word (`install` of `apt-get -y install x`), or None."""
+    ops = call.operands(short_values, long_values)
+    return ops[0] if ops else None
+
+
+def after(words: list, word) -> list:
+    """The words of `words` after `word`."""
+    for i, w in enumerate(words):
+        if w is word:
+            return words[i + 1:]
+    return []
+
+
+# -- declarations the shell analysis does not list ------------------------------------
+
+
+def script_declarations(ins, ctx) -> tuple[dict[str, str], set[str]]:
+    """(exported NAME -> value, every name assigned anywhere) in the shell code of `ins`.
+
+    `layerlint.shell` lists simple commands only: `export NAME=value`, `declare -x`,
+    bare `NAME=value` statements and `for NAME in` loops are not among them. They
+    are read here from the same tree-sitter-bash parse of the analysed script text.
+    """
+    key = ("batch-a-declarations", id(ins))
+    cache = ctx.model.shell_cache
+    if key in cache:
+        return cache[key]
+    exported: dict[str, str] = {}
+    assigned: set[str] = set()
+    script = commands(ins, ctx.model)
+    if script is not None and script.source.strip():
+        from layerlint.shell import _parser  # the shared bash grammar
+
+        data = script.source.encode("utf-8", "surrogatepass")
+        tree = _parser().parse(data)
+        stack = [tree.root_node]
+        while stack:
+            n = stack.pop()
+            t = n.type
+            if t == "variable_assignment":
+                name_node = n.child_by_field_name("name")
+                if name_node is not None:
+                    assigned.add(data[name_node.start_byte:name_node.end_byte].decode("utf-8", "replace"))
+            elif t == "for_statement":
+                var = n.child_by_field_name("variable")
+                if var is not None:
+                    assigned.add(data[var.start_byte:var.end_byte].decode("utf-8", "replace"))
+            elif t == "declaration_command" and n.children:
+                keyword = n.children[0].type
+                opts = [data[c.start_byte:c.end_byte].decode("utf-8", "replace") for c in n.children[1:]
+                        if c.type == "word"]
+                exports = keyword == "export" or (keyword in ("declare", "typeset")
+                                                   and any(o.startswith("-") and "x" in o for o in opts))
+                for c in n.children:
+                    if c.type == "variable_assignment" and exports:
+                        text = data[c.start_byte:c.end_byte].decode("utf-8", "replace")
+                        m = _ASSIGNMENT.match(text)
+                        if m:
+                            exported[m.group(1)] = _strip_quotes(m.group(2))
+            stack.extend(n.children)
+    cache[key] = (exported, assigned)
+    return exported, assigned
+
+
+# -- variables --------------------------------------------------------------------------
+
+
+def scope_values(ins, ctx) -> dict[str, str]:
+    """Variables a RUN sees from the Dockerfile: ENV and ARG values in scope.
+
+    An ONBUILD trigger runs in a later build, which inherits the image's ENV but
+    none of its ARGs.
+    """
+    top = ins.parent if ins.parent is not None else ins
+    scope = ctx.model.scope_at.get(id(top))
+    if scope is None:
+        return {}
+    values = dict(scope.env) if ins.parent is not None else scope.values()
+    if not ctx.model.stages:
+        # a snippet without FROM (invalid, but linted like hadolint does): its ENVs still count
+        for earlier in ctx.dockerfile.instructions:
+            if earlier is top:
+                break
+            if earlier.keyword == "ENV":
+                values.update((p.key.text, p.value.text) for p in earlier.pairs if p.value is not None)
+    return values
+
+
+_SUBSTITUTION = re.compile(r"\$\(|`")
+
+
+def expand(word, ins, ctx) -> list[str] | None:
+    """What a word with `$VAR` expands to, split into words; None when it cannot be known.
+
+    Unknown when a variable has no value in scope (ENV or ARG default), is
+    assigned inside the RUN itself, or the word holds a command substitution.
+    """
+    value = word.value
+    if "$" not in value and "`" not in value:
+        return [value]
+    if _SUBSTITUTION.search(value):
+        return None
+    _, assigned = script_declarations(ins, ctx)
+    lex = Lex("\\")
+    try:
+        out = lex.process_word(value, scope_values(ins, ctx))
+    except ShellLexError:
+        return None
+    if lex.unset or any(n in assigned for n in lex.used):
+        return None
+    return out.split()
+
+
+# -- mounts -----------------------------------------------------------------------------
+
+
+def mounts(ins, ctx) -> list[tuple[str, str]]:
+    """(type, target) of each `--mount` of a RUN; type defaults to `bind`, targets normalised."""
+    out = []
+    top = ins.parent if ins.parent is not None else ins
+    for flag in ins.flag_nodes:
+        if flag.name != "mount" or not flag.value:
+            continue
+        try:
+            fields = next(csv.reader([flag.value]))
+        except (csv.Error, StopIteration):
+            continue
+        kind, target = "bind", None
+        for f in fields:
+            key, _, val = f.partition("=")
+            key = key.strip().lower()
+            if key == "type":
+                kind = val.strip().lower()
+            elif key in ("target", "dst", "destination"):
+                target = val.strip()
+        if not target:
+            continue
+        if "$" in target:
+            target = ctx.model.expand(target, top) or target
+        out.append((kind, posixpath.normpath(target) if target.startswith("/") else target))
+    return out
+
+
+def cache_targets(ins, ctx) -> list[str]:
+    """Targets of the cache and tmpfs mounts of a RUN: what is written there stays out of the layer."""
+    return [t for kind, t in mounts(ins, ctx) if kind in ("cache", "tmpfs")]
+
+
+def covers(target: str, path: str) -> bool:
+    """Whether a mount on `target` holds `path` (the same directory or an ancestor of it)."""
+    if not target.startswith("/"):
+        return False
+    path = posixpath.normpath(path)
+    return path == target or path.startswith(target.rstrip("/") + "/")
+
+
+# -- stages -----------------------------------------------------------------------------
+
+
+def ends_in_image(stage, model) -> bool:
+    """Whether a stage's layers end up in an image: the last stage, or the base of a later stage.
+
+    A stage that later stages only `COPY --from` contributes files, not layers.
+    RUN before any FROM counts when the file has no FROM at all.
+    """
+    if stage is None:
+        return not model.stages
+    if stage is model.stages[-1]:
+        return True
+    return any(s.parent is stage for s in model.stages)
+
+
+def path_text(value: str) -> str:
+    """A path operand without a trailing `/` or `/*` (`/var/lib/apt/lists/*` -> `/var/lib/apt/lists`)."""
+    v = value
+    while v.endswith("/*") or (v.endswith("/") and len(v) > 1):
+        v = v[:-2] if v.endswith("/*") else v[:-1]
+    return posixpath.normpath(v) if v.startswith("/") else v
+
+
+def word_span(first, last) -> Range:
+    return Range(first.range.start, last.range.end)
+
+
+# -- apt ----------------------------------------------------------------------------------
+
+APT_SHORT_VALUES = "ocat"  # -o option, -c config file, -a host architecture, -t target release
+APT_LONG_VALUES = ("option", "config-file", "host-architecture", "target-release", "default-release", "solver",
+                   "planner")
+
+
+def apt_subcommand(call: Call):
+    """The subcommand word of an apt-get/apt/aptitude call (`install` of `apt-get -y install x`)."""
+    return subcommand(call, APT_SHORT_VALUES, APT_LONG_VALUES)
+
+
+def apt_install(call: Call):
+    """(`install` word, package words) of an `apt-get install`, else None."""
+    if call.basename != "apt-get":
+        return None
+    ops = call.operands(APT_SHORT_VALUES, APT_LONG_VALUES)
+    if not ops or ops[0].value != "install":
+        return None
+    return ops[0], [w for w in ops[1:] if w.value != "install"]
+
+
+def apt_options(call: Call) -> list[tuple[str, str]]:
+    """(lower-cased key, value) of every `-o KEY=VALUE` (also `-oKEY=VALUE`, `--option[=]KEY=VALUE`)."""
+    out = []
+    args = call.args
+    for i, a in enumerate(args):
+        v = a.value
+        if v == "--":
+            break
+        text = None
+        if v in ("-o", "--option") and i + 1 < len(args):
+            text = args[i + 1].value
+        elif v.startswith("--option="):
+            text = v[len("--option="):]
+        elif v.startswith("-o") and not v.startswith("--") and len(v) > 2:
+            text = v[2:]
+        elif not a.is_flag and "::" in v and "=" in v:  # hadolint accepts the bare KEY=VALUE word too
+            text = v
+        if text and "=" in text:
+            key, _, val = text.partition("=")
+            out.append((key.strip().lower(), val.strip()))
+    return out
+
+
+FALSY = frozenset({"0", "false", "no", "off"})
+TRUTHY = frozenset({"1", "true", "yes", "on"})
+
+
+def apt_conf_written(ins, ctx, key: str, values: frozenset[str], found_calls: list | None = None) -> bool:
+    """Whether `ins` writes an apt configuration line `KEY "VALUE";` with one of `values`.
+
+    Looks at the arguments of every command of a RUN (`echo 'APT::Install-Recommends
+    "0";' > /etc/apt/apt.conf.d/01norecommends`) and at heredoc contents (of RUN,
+    COPY and ADD), comparing the key case-insensitively as apt does.
+    """
+    pattern = re.compile(re.escape(key) + r"""\s*["']?\s*([A-Za-z0-9]+)""", re.I)
+    texts = []
+    if ins.keyword == "RUN":
+        for call in (found_calls if found_calls is not None else (calls(ins, ctx) or ())):
+            texts.append(" ".join(a.value for a in call.args))
+    heredocs = ins.heredocs or (ins.parent.heredocs if ins.parent is not None else [])
+    texts.extend(h.content for h in heredocs)
+    for text in texts:
+        for m in pattern.finditer(text):
+            if m.group(1).lower() in values:
+                return True
+    return False
+
+
+class AptConfState:
+    """Remembers, per stage, that an apt.conf setting was written (inherited by stages built FROM it).
+
+    Rules call `note(ins, ctx)` for every RUN/COPY/ADD and ask `set_for(ctx)` before judging an install.
+    """
+
+    def __init__(self, rule, key: str, values: frozenset[str]) -> None:
+        self.rule, self.key, self.values = rule, key, values
+
+    def note(self, ins, ctx, found_calls=None) -> bool:
+        if ctx.stage is None:
+            return False
+        if apt_conf_written(ins, ctx, self.key, self.values, found_calls):
+            ctx.stage_state(self.rule)["apt-conf"] = True
+            return True
+        return False
+
+    def set_for(self, ctx) -> bool:
+        stage = ctx.stage
+        seen = set()
+        while stage is not None and id(stage) not in seen:
+            seen.add(id(stage))
+            if ctx.stage_state(self.rule, stage).get("apt-conf"):
+                return True
+            stage = stage.parent
+        return False
+
+
+# -- pip ----------------------------------------------------------------------------------
+
+_PIP = re.compile(r"^pip(\d+(\.\d+)*)?$")
+_PYTHON = re.compile(r"^python(\d+(\.\d+)*)?$")
+PIP_SHORT_VALUES = "bcefirtC"
+PIP_LONG_VALUES = (
+    "abi", "build", "cache-dir", "cert", "client-cert", "config-settings", "constraint", "editable",
+    "exists-action", "extra-index-url", "find-links", "global-option", "group", "implementation", "index-url",
+    "install-option", "keyring-provider", "log", "no-binary", "only-binary", "platform", "prefix",
+    "progress-bar", "proxy", "python", "python-version", "report", "requirement", "retries", "root",
+    "root-user-action", "src", "target", "timeout", "trusted-host", "upgrade-strategy", "use-deprecated",
+    "use-feature",
+    # pipx
+    "pip-args", "suffix", "spec", "preinstall", "backend",
+)
+
+
+@dataclass(slots=True)
+class PipInstall:
+    call: Call  # the command as written (`pip`, `python3 -m pip`)
+    tool: str  # "pip" or "pipx"
+    args: Call  # the pip part: name is the `pip` word (or the module word), args after it
+    install: object  # the `install` word
+
+    @property
+    def name_range(self) -> Range:
+        return word_span(self.call.name, self.args.name)
+
+    def packages(self) -> list:
+        return after(self.args.operands(PIP_SHORT_VALUES, PIP_LONG_VALUES), self.install)
+
+
+def pip_install(call: Call) -> PipInstall | None:
+    """A `pip install`, `pip3.12 install`, `python3 -m pip install` or `pipx install`, else None."""
+    base = call.basename
+    if _PIP.match(base) or base == "pipx":
+        tool, part = ("pipx" if base == "pipx" else "pip"), call
+    elif _PYTHON.match(base):
+        module, rest = None, None
+        args = call.args
+        skip = False
+        for i, a in enumerate(args):
+            v = a.value
+            if skip:
+                skip = False
+                continue
+            if v in ("-W", "-X"):
+                skip = True
+                continue
+            if v == "-m" and i + 1 < len(args):
+                module, rest = args[i + 1], args[i + 2:]
+                break
+            if v.startswith("-m") and len(v) > 2:
+                module, rest = a, args[i + 1:]
+                break
+            if not a.is_flag:
+                return None  # a script: `python setup.py install`
+        if module is None:
+            return None
+        mod = module.value[2:] if module.value.startswith("-m") else module.value
+        if mod not in ("pip", "pipx"):
+            return None
+        tool, part = mod, Call(module, rest, call.env, call.exec_form, call.command)
+    else:
+        return None
+    sub = subcommand(part, PIP_SHORT_VALUES, PIP_LONG_VALUES)
+    if sub is None or sub.value != "install":
+        return None
+    return PipInstall(call, tool, part, sub)
+
+
+# -- apk ----------------------------------------------------------------------------------
+
+APK_SHORT_VALUES = "tXp"  # -t/--virtual NAME, -X/--repository URL, -p/--root DIR
+APK_LONG_VALUES = ("virtual", "repository", "root", "arch", "keys-dir", "cache-dir", "repositories-file",
+                   "progress-fd", "wait", "cache-max-age", "timeout")
+
+
+def apk_add(call: Call):
+    """(`add` word, package words) of an `apk add`, else None."""
+    if call.basename != "apk":
+        return None
+    ops = call.operands(APK_SHORT_VALUES, APK_LONG_VALUES)
+    if not ops or ops[0].value != "add":
+        return None
+    return ops[0], ops[1:]
+
+
+# -- npm ----------------------------------------------------------------------------------
+
+NPM_INSTALL = frozenset({"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal",
+                         "isntall", "add"})
+NPM_SHORT_VALUES = "wC"  # -w/--workspace NAME, -C/--prefix DIR
+NPM_LONG_VALUES = ("prefix", "registry", "loglevel", "omit", "include", "workspace", "cache", "userconfig",
+                   "globalconfig", "tag", "install-strategy", "before", "otp", "fetch-timeout", "fetch-retries",
+                   "scope", "only", "also", "proxy", "https-proxy", "location", "script-shell", "cpu", "os", "libc",
+                   "network-concurrency", "maxsockets", "cafile", "ca", "auth-type")
+
+
+def npm_install(call: Call):
+    """(`install` word, package words) of `npm install`/`npm i`/`npm add`, else None."""
+    if call.basename != "npm":
+        return None
+    ops = call.operands(NPM_SHORT_VALUES, NPM_LONG_VALUES)
+    if not ops or ops[0].value not in NPM_INSTALL:
+        return None
+    return ops[0], ops[1:]
+
+
+# -- gem ----------------------------------------------------------------------------------
+
+# options with a required value (`--document [TYPES]`, `-p [URL]` take theirs only when attached)
+GEM_SHORT_VALUES = "vinPsgC"  # -v VERSION, -i DIR, -n DIR, -P POLICY, -s URL, -g FILE, -C DIR
+GEM_LONG_VALUES = ("version", "install-dir", "bindir", "build-root", "trust-policy", "platform", "source",
+                   "config-file", "bulk-threshold", "without", "file")
+# long options of `gem install` that take no value; any other long option is taken to have one
+# (gem rejects unknown options anyway, and hadolint drops the word after every option)
+GEM_BOOLEAN_LONG = frozenset({
+    "no-document", "document", "env-shebang", "no-env-shebang", "force", "no-force", "wrappers", "no-wrappers",
+    "ignore-dependencies", "format-executable", "no-format-executable", "user-install", "no-user-install",
+    "development", "development-all", "conservative", "minimal-deps", "no-minimal-deps", "post-install-message",
+    "no-post-install-message", "default", "explain", "lock", "no-lock", "suggestions", "no-suggestions", "vendor",
+    "prerelease", "no-prerelease", "local", "remote", "both", "clear-sources", "verbose", "no-verbose", "quiet",
+    "silent", "backtrace", "debug", "norc", "no-ri", "no-rdoc", "ri", "rdoc", "update-sources", "http-proxy",
+    "no-http-proxy", "help", "install-as-default", "no-install-as-default",
+})
+
+
+def _gem_long_value(name: str) -> bool:
+    return name in GEM_LONG_VALUES or name not in GEM_BOOLEAN_LONG
+
+
+def gem_install(call: Call):
+    """(`install` word, gem words before `--`) of `gem install`/`gem i`, else None."""
+    if call.basename != "gem":
+        return None
+    ops = call.operands(GEM_SHORT_VALUES, _gem_long_value, stop_at_dashdash=True)
+    if not ops or ops[0].value not in ("install", "i"):
+        return None
+    return ops[0], ops[1:]
+
+
+# -- yarn ---------------------------------------------------------------------------------
+
+YARN_LONG_VALUES = ("cwd", "cache-folder", "modules-folder", "global-folder", "link-folder", "mutex",
+                    "network-timeout", "network-concurrency", "registry", "use-yarnrc", "proxy", "https-proxy",
+                    "otp", "preferred-cache-folder", "child-concurrency", "scripts-prepend-node-path")
+
+
+def yarn_operands(call: Call) -> list:
+    return call.operands("", YARN_LONG_VALUES)
+
+
+# -- words the shell analysis leaves as text --------------------------------------------------
+
+_BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")
+
+
+def brace_expand(value: str, limit: int = 64) -> list[str]:
+    """Bash brace expansion of a word (`/var/lib/{apt,dpkg}` -> two paths), innermost first."""
+    out, todo = [], [value]
+    while todo and len(out) + len(todo) <= limit:
+        v = todo.pop(0)
+        m = _BRACE.search(v)
+        if not m:
+            out.append(v)
+            continue
+        todo.extend(v[:m.start()] + part + v[m.end():] for part in m.group(1).split(","))
+    return out + todo
+
+
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
+
+
+def inline_script(call: Call) -> str | None:
+    """The code string of `sh -c '...'` (also `bash -ec`, `sudo bash -c`), which is not analysed."""
+    if call.basename not in SHELLS:
+        return None
+    for i, a in enumerate(call.args):
+        v = a.value
+        if not a.is_flag:
+            return None
+        if not v.startswith("--") and "c" in v[1:]:
+            rest = [w for w in call.args[i + 1:] if not w.is_flag]
+            return rest[0].value if rest else None
+    return None

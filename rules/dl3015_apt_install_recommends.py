@@ -1,0 +1,83 @@
+from layerlint.ast import Range
+from layerlint.rule import Edit, Fix, Rule, register
+from layerlint.rules._a_packages import APT_SHORT_VALUES, FALSY, AptConfState, apt_install, apt_options, calls
+
+KEY = "APT::Install-Recommends"
+
+
+def skips_recommends(call) -> bool:
+    if "no-install-recommends" in call.options(APT_SHORT_VALUES):
+        return True
+    return any(k == KEY.lower() and v.lower() in FALSY for k, v in apt_options(call))
+
+
+@register
+class AptInstallRecommends(Rule):
+    """`apt-get install` without `--no-install-recommends`.
+
+    Reports the `apt-get` of an `apt-get install` that neither passes
+    `--no-install-recommends` nor `-o APT::Install-Recommends=false`, also inside
+    `ONBUILD RUN`, heredoc scripts and exec-form RUN.
+
+    Differences from hadolint: every spelling of the option counts
+    (`-oAPT::Install-Recommends=0`, `--option=APT::Install-Recommends=no`, any
+    case, values false/0/no/off; hadolint knows only the exact word
+    `APT::Install-Recommends=false`), and so does an apt configuration line
+    `APT::Install-Recommends "false";` written by an earlier RUN or COPY of the
+    stage (or of the stage it is built FROM), as in
+    `echo 'APT::Install-Recommends "0";' > /etc/apt/apt.conf.d/01norecommends`;
+    `apt-get` called by path or through `sudo`, `env`, `eatmydata` and similar
+    wrappers counts.
+
+    ## Why is this bad?
+    By default apt also installs every package the requested ones merely
+    recommend: documentation, optional tools, whole desktop libraries. The image
+    grows and carries more code to patch, for nothing the build asked for.
+
+    ## Example
+    ```dockerfile
+    FROM debian:12.5
+    RUN apt-get update \\
+     && apt-get install -y curl=7.88.1-10+deb12u5 \\
+     && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:12.5
+    RUN apt-get update \\
+     && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u5 \\
+     && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix
+    Inserts ` --no-install-recommends` after `install` (shell-form RUN only).
+    Unsafe: the recommended packages are no longer installed, and the image may
+    need one of them at run time.
+    """
+
+    code = "DL3015"
+    name = "apt-install-recommends"
+    groups = ("packages",)
+    severity = "info"
+    fixable = "sometimes"
+    visits = ("RUN", "COPY", "ADD")
+    onbuild = True
+
+    def check(self, ins, ctx):
+        conf = AptConfState(self, KEY, FALSY)
+        found = calls(ins, ctx) if ins.keyword == "RUN" else None
+        written_here = conf.note(ins, ctx, found or [])
+        if ins.keyword != "RUN" or written_here or conf.set_for(ctx):
+            return
+        for call in found or ():
+            install = apt_install(call)
+            if install is None or skips_recommends(call):
+                continue
+            fix = None
+            if not call.exec_form:
+                end = install[0].range.end
+                fix = Fix((Edit(Range(end, end), " --no-install-recommends"),), safe=False,
+                          title="Add --no-install-recommends")
+            ctx.report(self, call.name.range, "Avoid additional packages by specifying `--no-install-recommends`",
+                       fix=fix)
