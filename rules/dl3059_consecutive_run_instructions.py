@@ -15,7 +15,9 @@ class ConsecutiveRunInstructions(Rule):
     the sequence, as every other instruction does.
 
     Differences from hadolint: RUN flags are compared as a set of
-    `--name=value` texts; a heredoc RUN never counts as a single command;
+    `--name=value` texts; a heredoc RUN never counts as a single command; a
+    command run through a variable (`yes | "$SDK/bin/sdkmanager" ...`) counts
+    as a command (hadolint overlooks it and calls such a pipeline single);
     nothing is reported for shells layerlint cannot analyse (PowerShell, cmd),
     where the number of commands is unknown.
 
