@@ -153,6 +153,7 @@ class ShellScript:
     source: str = ""
     errors: list[Range] = field(default_factory=list)
     smap: _SourceMap | None = None  # offsets in `source` -> Dockerfile positions
+    _programs: list | None = None  # see script_programs()
 
     def commands_named(self, *names: str) -> list[Command]:
         return [c for c in self.commands if c.basename in names]
@@ -331,3 +332,240 @@ def commands(ins: Instruction, model) -> ShellScript | None:
     if key not in model.shell_cache:
         model.shell_cache[key] = analyse(ins, model)
     return model.shell_cache[key]
+
+
+# -- programs: what a RUN actually starts ------------------------------------------------------
+
+@dataclass(slots=True)
+class ExecWord:
+    """An exec-form JSON item, shaped like a ShellWord (`text` is the decoded item)."""
+
+    text: str
+    value: str
+    range: Range
+
+    @property
+    def is_flag(self) -> bool:
+        return self.value.startswith("-") and self.value != "-"
+
+
+# Commands that run another program given as an operand, and their options that take a
+# value (short letters, long names). `RUN sudo -u app apt-get install x` runs apt-get.
+WRAPPERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sudo": ("ugUCDhprtTR", ("user", "group", "other-user", "close-from", "chdir", "host", "prompt", "role",
+                              "type", "command-timeout", "chroot")),
+    "doas": ("uC", ()),
+    "env": ("uCS", ("unset", "chdir", "split-string")),
+    "command": ("", ()),
+    "builtin": ("", ()),
+    "busybox": ("", ()),
+    "exec": ("a", ()),
+    "nohup": ("", ()),
+    "time": ("fo", ("format", "output")),
+    "nice": ("n", ("adjustment",)),
+    "timeout": ("sk", ("signal", "kill-after")),
+    "eatmydata": ("", ()),
+    "fakeroot": ("lsib", ("lib", "faked")),
+}
+_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+
+
+def _skip_options(args: list, value_short: str = "", value_long: tuple[str, ...] = ()) -> int:
+    """Index of the first operand of a wrapper's arguments (after a `--`)."""
+    i = 0
+    while i < len(args):
+        v = args[i].value
+        if v == "--":
+            return i + 1
+        if not args[i].is_flag:
+            return i
+        if v.startswith("--"):
+            i += 2 if ("=" not in v and v[2:] in value_long) else 1
+            continue
+        i += 2 if (len(v) > 1 and v[-1] in value_short) else 1
+    return i
+
+
+def unwrap(name, args: list, env: dict[str, str]):
+    """Look through wrappers: (program word or None, its arguments, wrapper words passed).
+
+    None when the wrapper runs nothing (`command -v apt-get` only looks it up, or no
+    program follows); `env`/`sudo` assignments (`env A=1 prog`) are added to `env`.
+    """
+    wrappers = []
+    for _ in range(8):
+        base = os.path.basename(name.value)
+        spec = WRAPPERS.get(base)
+        if spec is None:
+            break
+        if base == "command" and args[:1] and args[0].value in ("-v", "-V"):
+            return None, [], wrappers
+        if base in ("busybox", "builtin") and (not args or args[0].is_flag):
+            break  # `busybox --list`: busybox itself
+        i = _skip_options(args, *spec)
+        if base in ("sudo", "env", "doas"):
+            while i < len(args) and (m := _ASSIGNMENT.match(args[i].value)):
+                env[m.group(1)] = m.group(2)
+                i += 1
+        if base == "timeout" and i < len(args):
+            i += 1  # the duration
+        if i >= len(args):
+            return None, [], wrappers
+        wrappers.append(name)
+        name, args = args[i], args[i + 1:]
+    return name, args, wrappers
+
+
+@dataclass(slots=True, eq=False)
+class Program:
+    """One program a RUN starts: its name word and arguments, wrappers looked through."""
+
+    name: object  # ShellWord or ExecWord
+    args: list
+    env: dict[str, str] = field(default_factory=dict)  # NAME=value given inline or through `env`
+    exec_form: bool = False
+    command: Command | None = None  # the simple command it comes from (None for exec form)
+    wrappers: list = field(default_factory=list)  # `sudo`, `env`, ... words looked through
+
+    @property
+    def basename(self) -> str:
+        v = self.name.value
+        return os.path.basename(v.rstrip("/")) if v not in ("", "/") else v
+
+    @property
+    def range(self) -> Range:
+        return self.name.range
+
+    @property
+    def positional(self) -> list:
+        return [a for a in self.args if not a.is_flag]
+
+    def has_short_flag(self, letter: str) -> bool:
+        """`-x` alone or inside a cluster such as `-xzf`, before any `--`."""
+        for a in self.args:
+            if a.value == "--":
+                return False
+            if a.is_flag and not a.value.startswith("--") and letter in a.value[1:]:
+                return True
+        return False
+
+    def has_long_flag(self, *names: str) -> bool:
+        for a in self.args:
+            if a.value == "--":
+                return False
+            if any(a.value == n or a.value.startswith(n + "=") for n in names):
+                return True
+        return False
+
+    def options(self, short_values: str = "") -> list[str]:
+        """Option names before `--`: each letter of a short cluster (a letter from
+        `short_values` ends it, its value following) and each long name without its value."""
+        out = []
+        for a in self.args:
+            v = a.value
+            if v == "--":
+                break
+            if not a.is_flag:
+                continue
+            if v.startswith("--"):
+                out.append(v[2:].partition("=")[0])
+                continue
+            for ch in v[1:]:
+                if ch == "=":
+                    break
+                out.append(ch)
+                if ch in short_values:
+                    break
+        return out
+
+    def operands(self, short_values: str = "", long_values=(), *, stop_at_dashdash: bool = False) -> list:
+        """Arguments that are not options, skipping the values of value-taking options.
+
+        `short_values` lists the letters of short options that take a value (`-t x`,
+        `-tx`, `-yt x`), `long_values` the long names (`--target x`) or a predicate on
+        the name. After `--` every word is an operand, or the list stops there.
+        """
+        out = []
+        skip = False
+        args = self.args
+        i = 0
+        while i < len(args):
+            a = args[i]
+            v = a.value
+            i += 1
+            if skip:
+                skip = False
+                continue
+            if v == "--":
+                if not stop_at_dashdash:
+                    out.extend(args[i:])
+                break
+            if not a.is_flag:
+                out.append(a)
+                continue
+            if v.startswith("--"):
+                if "=" not in v and (long_values(v[2:]) if callable(long_values) else v[2:] in long_values):
+                    skip = True
+                continue
+            letters = v[1:]
+            for k, ch in enumerate(letters):
+                if ch in short_values:
+                    if k == len(letters) - 1:
+                        skip = True
+                    break  # the rest of the cluster is the value (`-Xhttp://...`)
+        return out
+
+
+def _strip_quotes(s: str) -> str:
+    if len(s) >= 2 and s[0] == s[-1] and s[0] in "'\"":
+        return s[1:-1]
+    return s
+
+
+def programs(ins: Instruction, model, *, exec_form: bool = True) -> list[Program] | None:
+    """The programs a RUN (or ONBUILD RUN) starts, computed once per model.
+
+    Shell form: every simple command, wrappers looked through. Exec form: the JSON
+    items (no shell involved) unless `exec_form=False`. None when the RUN is shell
+    code for a non-POSIX shell, or not a RUN.
+    """
+    if ins.keyword != "RUN":
+        return None
+    key = ("programs", id(ins))
+    cache = model.shell_cache
+    if key not in cache:
+        cache[key] = _programs(ins, model)
+    found = cache[key]
+    if not exec_form and ins.json:
+        return []
+    return found
+
+
+def _programs(ins: Instruction, model) -> list[Program] | None:
+    if ins.json:
+        if not ins.words or len(ins.words) != len(ins.value):
+            return []
+        items = [ExecWord(w.text, w.text, w.range) for w in ins.words]
+        env: dict[str, str] = {}
+        name, args, wrappers = unwrap(items[0], items[1:], env)
+        return [] if name is None else [Program(name, args, env, True, None, wrappers)]
+    script = commands(ins, model)
+    return None if script is None else script_programs(script)
+
+
+def script_programs(script: ShellScript) -> list[Program]:
+    """The programs of a shell script's simple commands, wrappers looked through (cached)."""
+    if script._programs is not None:
+        return script._programs
+    out = []
+    for cmd in script.commands:
+        env = {}
+        for a in cmd.assignments:
+            m = _ASSIGNMENT.match(a.text)
+            if m:
+                env[m.group(1)] = _strip_quotes(m.group(2))
+        name, args, wrappers = unwrap(cmd.name, list(cmd.args), env)
+        if name is not None:
+            out.append(Program(name, args, env, False, cmd, wrappers))
+    script._programs = out
+    return out

@@ -29,194 +29,21 @@ import re
 from dataclasses import dataclass, field
 
 from layerlint.ast import Range
-from layerlint.shell import commands
+from layerlint.shell import Program, commands, programs
 from layerlint.shellwords import Lex, ShellLexError
 
 # -- calls --------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class ExecWord:
-    """An exec-form JSON item, shaped like a `layerlint.shell.ShellWord`."""
-
-    text: str
-    value: str
-    range: Range
-
-    @property
-    def is_flag(self) -> bool:
-        return self.value.startswith("-") and self.value != "-"
-
-
-@dataclass(slots=True)
-class Call:
-    name: object  # ShellWord or ExecWord: the program word
-    args: list  # its arguments (words)
-    env: dict[str, str] = field(default_factory=dict)  # NAME=value given inline or through `env`
-    exec_form: bool = False
-    command: object = None  # the layerlint.shell.Command it comes from (None for exec form)
-
-    @property
-    def basename(self) -> str:
-        v = self.name.value
-        return posixpath.basename(v.rstrip("/")) if v not in ("", "/") else v
-
-    def options(self, short_values: str = "") -> list[str]:
-        """Option names before `--`: each letter of a short cluster (`-qy` -> `q`, `y`; a
-        letter from `short_values` ends the cluster, its value following), and each long
-        name without its value (`--option=x` -> `option`)."""
-        out = []
-        for a in self.args:
-            v = a.value
-            if v == "--":
-                break
-            if not a.is_flag:
-                continue
-            if v.startswith("--"):
-                out.append(v[2:].partition("=")[0])
-                continue
-            for ch in v[1:]:
-                if ch == "=":
-                    break
-                out.append(ch)
-                if ch in short_values:
-                    break
-        return out
-
-    def operands(self, short_values: str = "", long_values=(), *, stop_at_dashdash: bool = False) -> list:
-        """Arguments that are not options, skipping the values of value-taking options.
-
-        `short_values` lists the letters of short options that take a value (`-t x`,
-        `-tx`, `-yt x`), `long_values` the long option names (`--target x`;
-        `--target=x` is one word anyway) or a predicate on the name. After `--`
-        every word is an operand, or the list stops there when `stop_at_dashdash`.
-        """
-        out = []
-        skip = False
-        args = self.args
-        i = 0
-        while i < len(args):
-            a = args[i]
-            v = a.value
-            i += 1
-            if skip:
-                skip = False
-                continue
-            if v == "--":
-                if not stop_at_dashdash:
-                    out.extend(args[i:])
-                break
-            if not a.is_flag:
-                out.append(a)
-                continue
-            if v.startswith("--"):
-                if "=" not in v and (long_values(v[2:]) if callable(long_values) else v[2:] in long_values):
-                    skip = True
-                continue
-            letters = v[1:]
-            for k, ch in enumerate(letters):
-                if ch in short_values:
-                    if k == len(letters) - 1:
-                        skip = True
-                    break  # the rest of the cluster is the value (`-Xhttp://...`)
-        return out
-
-
-def _flag_letters_value(v: str, letters: str) -> bool:
-    """Whether short cluster `v` ends in a letter from `letters` (its value is the next word)."""
-    return v.startswith("-") and not v.startswith("--") and len(v) > 1 and v[-1] in letters
-
-
-def _skip_options(args: list, value_short: str = "", value_long: tuple[str, ...] = ()) -> int:
-    """Index of the first non-option word of a wrapper's arguments (after a `--`)."""
-    i = 0
-    while i < len(args):
-        v = args[i].value
-        if v == "--":
-            return i + 1
-        if not args[i].is_flag:
-            return i
-        if v.startswith("--"):
-            i += 2 if ("=" not in v and v[2:] in value_long) else 1
-            continue
-        i += 2 if _flag_letters_value(v, value_short) else 1
-    return i
-
-
+# The programs a RUN starts come from the shared shell analysis (layerlint.shell.programs);
+# `Call` is that Program, `calls` the cached list for an instruction.
+Call = Program
 _ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
-_WRAPPERS = {  # wrapper -> (short options with a value, long options with a value)
-    "sudo": ("ugUCDhprtTR", ("user", "group", "other-user", "close-from", "chdir", "host", "prompt", "role",
-                              "type", "command-timeout", "chroot")),
-    "doas": ("uC", ()),
-    "env": ("uCS", ("unset", "chdir", "split-string")),
-    "command": ("", ()),
-    "exec": ("a", ()),
-    "nohup": ("", ()),
-    "time": ("fo", ("format", "output")),
-    "nice": ("n", ("adjustment",)),
-    "timeout": ("sk", ("signal", "kill-after")),
-    "eatmydata": ("", ()),
-    "fakeroot": ("lsib", ("lib", "faked")),
-}
-
-
-def _unwrap(name, args: list, env: dict[str, str]):
-    for _ in range(8):
-        base = posixpath.basename(name.value)
-        spec = _WRAPPERS.get(base)
-        if spec is None:
-            break
-        if base == "command" and any(a.value in ("-v", "-V") for a in args[:1]):
-            return None, []  # `command -v apt-get` only looks the program up
-        i = _skip_options(args, *spec)
-        if base in ("sudo", "env", "doas"):
-            while i < len(args) and (m := _ASSIGNMENT.match(args[i].value)):
-                env[m.group(1)] = m.group(2)
-                i += 1
-        if base == "timeout" and i < len(args):
-            i += 1  # the duration
-        if i >= len(args):
-            return None, []
-        name, args = args[i], args[i + 1:]
-    return name, args
 
 
 def calls(ins, ctx) -> list[Call] | None:
-    """The programs `ins` (a RUN or an ONBUILD trigger) runs; None when they cannot be known.
-
-    Computed once per instruction (cached next to the shell analysis on the model).
-    """
-    if ins.keyword != "RUN":
-        return None
-    key = ("batch-a-calls", id(ins))
-    cache = ctx.model.shell_cache
-    if key not in cache:
-        cache[key] = _calls(ins, ctx)
-    return cache[key]
-
-
-def _calls(ins, ctx) -> list[Call] | None:
-    if ins.json:
-        if not ins.words or len(ins.words) != len(ins.value):
-            return []
-        items = [ExecWord(w.text, w.text, w.range) for w in ins.words]
-        env: dict[str, str] = {}
-        name, args = _unwrap(items[0], items[1:], env)
-        return [] if name is None else [Call(name, args, env, exec_form=True)]
-    script = commands(ins, ctx.model)
-    if script is None:
-        return None
-    out = []
-    for cmd in script.commands:
-        env = {}
-        for a in cmd.assignments:
-            m = _ASSIGNMENT.match(a.text)
-            if m:
-                env[m.group(1)] = _strip_quotes(m.group(2))
-        name, args = _unwrap(cmd.name, list(cmd.args), env)
-        if name is not None:
-            out.append(Call(name, args, env, command=cmd))
-    return out
+    """The programs `ins` (a RUN or an ONBUILD trigger) runs; None when they cannot be known."""
+    return programs(ins, ctx.model)
 
 
 def _strip_quotes(s: str) -> str:

@@ -22,86 +22,14 @@ from dataclasses import dataclass, field
 
 from layerlint.ast import Range
 from layerlint.rule import Edit, Fix, Rule
-from layerlint.shell import commands
+from layerlint.shell import Program, commands, script_programs
 
 # -- commands -------------------------------------------------------------------------
 
 
-@dataclass
-class Invocation:
-    """One run of a program: its name word (after unwrapping) and its arguments."""
-
-    command: object  # lint.shell.Command
-    name: object  # lint.shell.ShellWord naming the program
-    args: list
-
-    @property
-    def basename(self) -> str:
-        return posixpath.basename(self.name.value)
-
-
-# wrapper -> (short options taking a value, long options taking a value, options that stop the unwrapping)
-_WRAPPERS = {
-    "command": ("", (), ("-v", "-V")),
-    "exec": ("a", (), ()),
-    "builtin": ("", (), ()),
-    "busybox": ("", (), ()),
-    "time": ("fo", ("--format", "--output"), ()),
-    "nohup": ("", (), ()),
-    "nice": ("n", ("--adjustment",), ()),
-    "sudo": ("CDghpRrtTUu", ("--close-from", "--chdir", "--group", "--host", "--prompt", "--chroot", "--role",
-                             "--type", "--other-user", "--user", "--command-timeout"), ("-l", "-v", "-k", "-K",
-                                                                                         "-e", "-V", "-h")),
-    "env": ("uCS", ("--unset", "--chdir", "--split-string"), ()),
-}
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-
-
-def unwrap(cmd) -> tuple[object, list]:
-    """The program word and its arguments, looking through transparent wrappers."""
-    name, args = cmd.name, list(cmd.args)
-    for _ in range(8):
-        base = posixpath.basename(name.value)
-        if base not in _WRAPPERS or not args:
-            break
-        short_val, long_val, stoppers = _WRAPPERS[base]
-        i = 0
-        while i < len(args):
-            v = args[i].value
-            if base == "env" and _ASSIGNMENT.match(v):
-                i += 1
-                continue
-            if v == "--":
-                i += 1
-                break
-            if not v.startswith("-") or v == "-" or base in ("busybox", "builtin", "nohup"):
-                break
-            if v.split("=", 1)[0] in stoppers:
-                return name, args
-            if v.startswith("--"):
-                i += 2 if (v in long_val) else 1
-                continue
-            letters = v[1:]
-            consumed = 1
-            for k, ch in enumerate(letters):
-                if ch in short_val:
-                    consumed = 1 if letters[k + 1:] else 2
-                    break
-            i += consumed
-        if i >= len(args):
-            break
-        name, args = args[i], args[i + 1:]
-    return name, args
-
-
-def invocations(script, *names: str) -> list[Invocation]:
-    """Commands of `script` that run one of `names` (by basename), wrappers looked through."""
-    out = []
-    for cmd in script.commands:
-        name, args = unwrap(cmd)
-        if posixpath.basename(name.value) in names:
-            out.append(Invocation(cmd, name, args))
-    return out
+def invocations(script, *names: str) -> list[Program]:
+    """Programs of `script` named `names` (by basename), wrappers looked through."""
+    return [p for p in script_programs(script) if p.basename in names]
 
 
 def has_expansion(word) -> bool:
@@ -213,7 +141,7 @@ def dnf_family(basename: str) -> str:
 
 @dataclass
 class RpmCommand:
-    inv: Invocation
+    inv: Program
     parsed: Parsed
     sub: str | None  # first operand: install, module, group, clean ...
     sub_word: object | None
@@ -235,7 +163,7 @@ class RpmCommand:
                    for v in self.parsed.values("--setopt"))
 
 
-def rpm_command(inv: Invocation) -> RpmCommand:
+def rpm_command(inv: Program) -> RpmCommand:
     parsed = parse_options(inv.args, RPM_SHORT_VALUE, RPM_LONG_VALUE)
     ops = parsed.operands
     sub = ops[0].value if ops else None
@@ -256,7 +184,7 @@ ZYPPER_COMMAND_LONG_VALUE = frozenset({"--repo", "--type", "--from", "--download
 
 @dataclass
 class ZypperCommand:
-    inv: Invocation
+    inv: Program
     global_opts: Parsed
     command_opts: Parsed
     sub: str | None
@@ -270,7 +198,7 @@ class ZypperCommand:
         return self.global_opts.values(*names) + self.command_opts.values(*names)
 
 
-def zypper_command(inv: Invocation) -> ZypperCommand:
+def zypper_command(inv: Program) -> ZypperCommand:
     g = parse_options(inv.args, ZYPPER_GLOBAL_SHORT_VALUE, ZYPPER_GLOBAL_LONG_VALUE, stop_at_operand=True)
     rest = inv.args[g.stop:] if g.stop >= 0 else []
     if not rest:
@@ -344,7 +272,7 @@ def _parents(d: str):
         yield d
 
 
-def removes_cache(inv: Invocation, cache_dirs) -> bool:
+def removes_cache(inv: Program, cache_dirs) -> bool:
     """`rm ... <cache dir, a parent or a part of it>` (an absolute path; globs are matched)."""
     if inv.basename != "rm":
         return False

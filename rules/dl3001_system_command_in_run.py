@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._c_shell import invocations
+from layerlint.shell import programs
 
 # hadolint's list, plus `ifconfig`, which hadolint's message names but its check omits.
 COMMANDS = frozenset({"free", "ifconfig", "kill", "mount", "ps", "service", "shutdown", "ssh", "top", "vim"})
@@ -50,7 +50,7 @@ class SystemCommandInRun(Rule):
     onbuild = True
 
     def check(self, ins, ctx):
-        for inv in invocations(ins, ctx.model) or ():
+        for inv in programs(ins, ctx.model) or ():
             if inv.basename in COMMANDS:
                 ctx.report(self, inv.range,
                            f"For some bash commands it makes no sense running them in a Docker container like "

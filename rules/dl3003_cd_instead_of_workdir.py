@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._c_shell import invocations
+from layerlint.shell import programs
 
 
 @register
@@ -43,6 +43,6 @@ class CdInsteadOfWorkdir(Rule):
     def check(self, ins, ctx):
         if ins.json:
             return
-        for inv in invocations(ins, ctx.model) or ():
+        for inv in programs(ins, ctx.model) or ():
             if inv.basename == "cd" and inv.command is not None and not inv.command.in_subshell:
                 ctx.report(self, inv.range, "Use WORKDIR to switch to a directory.")

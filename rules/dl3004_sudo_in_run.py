@@ -1,5 +1,7 @@
+import os
+
 from layerlint.rule import Rule, register
-from layerlint.rules._c_shell import invocations
+from layerlint.shell import programs
 
 
 @register
@@ -47,8 +49,9 @@ class SudoInRun(Rule):
     onbuild = True
 
     def check(self, ins, ctx):
-        for inv in invocations(ins, ctx.model) or ():
-            if inv.basename == "sudo":
-                ctx.report(self, inv.range,
-                           "Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce "
-                           "root")
+        for program in programs(ins, ctx.model) or ():
+            for word in [*program.wrappers, program.name]:  # `sudo apt-get ...` runs apt-get through sudo
+                if os.path.basename(word.value) == "sudo":
+                    ctx.report(self, word.range,
+                               "Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to "
+                               "enforce root")

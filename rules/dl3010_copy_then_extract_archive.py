@@ -2,7 +2,7 @@ import re
 
 from layerlint.ast import Range
 from layerlint.rule import Rule, register
-from layerlint.rules._c_shell import invocations
+from layerlint.shell import programs
 from layerlint.shellwords import Lex, ShellLexError
 
 # Names of tar archives ADD unpacks: plain, gzip, bzip2, xz and zstd compressed.
@@ -86,7 +86,7 @@ class CopyThenExtractArchive(Rule):
         if ins.keyword == "COPY":
             self._remember(ins, ctx)
             return
-        invs = [inv for inv in invocations(ins, ctx.model) or () if _extracts(inv)]
+        invs = [inv for inv in programs(ins, ctx.model) or () if _extracts(inv)]
         if not invs:
             return
         names = {_basename(a.value) for inv in invs for a in inv.positional}

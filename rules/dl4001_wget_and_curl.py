@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._c_shell import invocations
+from layerlint.shell import programs
 
 TOOLS = ("curl", "wget")
 
@@ -47,7 +47,7 @@ class WgetAndCurl(Rule):
     onbuild = True
 
     def check(self, ins, ctx):
-        used = [inv for inv in invocations(ins, ctx.model) or () if inv.basename in TOOLS]
+        used = [inv for inv in programs(ins, ctx.model) or () if inv.basename in TOOLS]
         if not used:
             return
         state = ctx.stage_state(self).setdefault("onbuild" if ins.parent is not None else "build", {"seen": []})

@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._c_shell import invocations
+from layerlint.shell import programs
 
 SHELL_PATHS = ("/bin/sh", "/usr/bin/sh")
 
@@ -45,7 +45,7 @@ class SymlinkBinSh(Rule):
     onbuild = True
 
     def check(self, ins, ctx):
-        for inv in invocations(ins, ctx.model) or ():
+        for inv in programs(ins, ctx.model) or ():
             if inv.basename != "ln" or inv.has_short_flag("t") or inv.has_long_flag("--target-directory"):
                 continue
             positional = inv.positional
