@@ -426,11 +426,11 @@ class Program:
     exec_form: bool = False
     command: Command | None = None  # the simple command it comes from (None for exec form)
     wrappers: list = field(default_factory=list)  # `sudo`, `env`, ... words looked through
+    basename: str = ""  # the program's name without its directory, set on creation
 
-    @property
-    def basename(self) -> str:
+    def __post_init__(self) -> None:
         v = self.name.value
-        return os.path.basename(v.rstrip("/")) if v not in ("", "/") else v
+        self.basename = os.path.basename(v.rstrip("/")) if v not in ("", "/") else v
 
     @property
     def range(self) -> Range:
