@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 
 from layerlint.ast import Range
+from layerlint.rule import Rule
 from layerlint.shell import Program, commands, programs
 from layerlint.shellwords import Lex, ShellLexError
 
@@ -521,3 +522,39 @@ def inline_script(call: Call) -> str | None:
             rest = [w for w in call.args[i + 1:] if not w.is_flag]
             return rest[0].value if rest else None
     return None
+
+
+# -- the shape shared by the pinning rules (DL3008, DL3013, DL3016, DL3018, DL3028) ----------
+
+
+class UnpinnedPackageRule(Rule):
+    """Reports each package word of an install that carries no version.
+
+    Subclasses give `package_words(call)` (the package words of an install call, or
+    None when the call is not one) and `is_pinned(value)`. A word built from
+    variables is judged by its known values; an unknown value counts as pinned.
+    """
+
+    visits = ("RUN",)
+    onbuild = True
+    message = ""
+
+    def package_words(self, call):
+        raise NotImplementedError
+
+    @staticmethod
+    def is_pinned(value: str) -> bool:
+        raise NotImplementedError
+
+    def check(self, ins, ctx):
+        for call in calls(ins, ctx) or ():
+            for word in self.package_words(call) or ():
+                if self.is_pinned(word.value):
+                    continue
+                values = expand(word, ins, ctx)
+                if values is None:
+                    continue  # unknown value: may well hold the version
+                bad = [v for v in values if not self.is_pinned(v)]
+                if bad:
+                    shown = ", ".join(f"`{v}`" for v in bad)
+                    ctx.report(self, word.range, f"{self.message}: {shown} has no version")

@@ -1,5 +1,5 @@
-from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import apt_install, calls, expand
+from layerlint.rule import register
+from layerlint.rules._a_packages import UnpinnedPackageRule, apt_install
 
 MESSAGE = ("Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install "
            "<package>=<version>`")
@@ -11,7 +11,7 @@ def pinned(value: str) -> bool:
 
 
 @register
-class AptUnpinnedPackage(Rule):
+class AptUnpinnedPackage(UnpinnedPackageRule):
     """`apt-get install` of a package without a version.
 
     Reports each package word of an `apt-get install` that has no `=version`,
@@ -57,21 +57,9 @@ class AptUnpinnedPackage(Rule):
     name = "apt-unpinned-package"
     groups = ("packages",)
     severity = "warning"
-    visits = ("RUN",)
-    onbuild = True
+    message = MESSAGE
+    is_pinned = staticmethod(pinned)
 
-    def check(self, ins, ctx):
-        for call in calls(ins, ctx) or ():
-            found = apt_install(call)
-            if found is None:
-                continue
-            for word in found[1]:
-                if pinned(word.value):
-                    continue
-                values = expand(word, ins, ctx)
-                if values is None:
-                    continue  # unknown value: may well hold the version
-                bad = [v for v in values if not pinned(v)]
-                if bad:
-                    shown = ", ".join(f"`{v}`" for v in bad)
-                    ctx.report(self, word.range, f"{MESSAGE}: {shown} has no version")
+    def package_words(self, call):
+        found = apt_install(call)
+        return None if found is None else found[1]

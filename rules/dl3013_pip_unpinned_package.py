@@ -1,7 +1,7 @@
 import re
 
-from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import PIP_SHORT_VALUES, calls, expand, pip_install
+from layerlint.rule import register
+from layerlint.rules._a_packages import PIP_SHORT_VALUES, UnpinnedPackageRule, pip_install
 
 MESSAGE = ("Pin versions in pip. Instead of `pip install <package>` use `pip install <package>==<version>` or "
            "`pip install --requirement <requirements file>`")
@@ -38,7 +38,7 @@ def pinned(value: str) -> bool:
 
 
 @register
-class PipUnpinnedPackage(Rule):
+class PipUnpinnedPackage(UnpinnedPackageRule):
     """`pip install` of a package without a version.
 
     Reports each package word of `pip install` (also `pip3`, `pip3.12`,
@@ -85,24 +85,14 @@ class PipUnpinnedPackage(Rule):
     name = "pip-unpinned-package"
     groups = ("packages",)
     severity = "warning"
-    visits = ("RUN",)
-    onbuild = True
+    message = MESSAGE
+    is_pinned = staticmethod(pinned)
 
-    def check(self, ins, ctx):
-        for call in calls(ins, ctx) or ():
-            pip = pip_install(call)
-            if pip is None:
-                continue
-            opts = pip.args.options(PIP_SHORT_VALUES)
-            if any(o in opts for o in ("r", "c", "requirement", "constraint")):
-                continue
-            for word in pip.packages():
-                if pinned(word.value):
-                    continue
-                values = expand(word, ins, ctx)
-                if values is None:
-                    continue
-                bad = [v for v in values if not pinned(v)]
-                if bad:
-                    shown = ", ".join(f"`{v}`" for v in bad)
-                    ctx.report(self, word.range, f"{MESSAGE}: {shown} has no version")
+    def package_words(self, call):
+        pip = pip_install(call)
+        if pip is None:
+            return None
+        opts = pip.args.options(PIP_SHORT_VALUES)
+        if any(o in opts for o in ("r", "c", "requirement", "constraint")):
+            return None  # requirement and constraint files pin elsewhere
+        return pip.packages()

@@ -1,7 +1,7 @@
 import re
 
-from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import calls, expand, npm_install
+from layerlint.rule import register
+from layerlint.rules._a_packages import UnpinnedPackageRule, npm_install
 
 MESSAGE = "Pin versions in npm. Instead of `npm install <package>` use `npm install <package>@<version>`"
 _GIT = ("git://", "git+ssh://", "git+http://", "git+https://", "github:", "gitlab:", "bitbucket:", "gist:")
@@ -25,7 +25,7 @@ def pinned(value: str) -> bool:
 
 
 @register
-class NpmUnpinnedPackage(Rule):
+class NpmUnpinnedPackage(UnpinnedPackageRule):
     """`npm install` of a package without a version.
 
     Reports each package word of `npm install` (also `npm i` and `npm add`)
@@ -69,21 +69,9 @@ class NpmUnpinnedPackage(Rule):
     name = "npm-unpinned-package"
     groups = ("packages",)
     severity = "warning"
-    visits = ("RUN",)
-    onbuild = True
+    message = MESSAGE
+    is_pinned = staticmethod(pinned)
 
-    def check(self, ins, ctx):
-        for call in calls(ins, ctx) or ():
-            found = npm_install(call)
-            if found is None:
-                continue
-            for word in found[1]:
-                if pinned(word.value):
-                    continue
-                values = expand(word, ins, ctx)
-                if values is None:
-                    continue
-                bad = [v for v in values if not pinned(v)]
-                if bad:
-                    shown = ", ".join(f"`{v}`" for v in bad)
-                    ctx.report(self, word.range, f"{MESSAGE}: {shown} has no version")
+    def package_words(self, call):
+        found = npm_install(call)
+        return None if found is None else found[1]

@@ -1,5 +1,5 @@
-from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import apk_add, calls, expand
+from layerlint.rule import register
+from layerlint.rules._a_packages import UnpinnedPackageRule, apk_add
 
 MESSAGE = "Pin versions in apk add. Instead of `apk add <package>` use `apk add <package>=<version>`"
 
@@ -10,7 +10,7 @@ def pinned(value: str) -> bool:
 
 
 @register
-class ApkUnpinnedPackage(Rule):
+class ApkUnpinnedPackage(UnpinnedPackageRule):
     """`apk add` of a package without a version constraint.
 
     Reports each package word of an `apk add` that has no version constraint
@@ -49,21 +49,9 @@ class ApkUnpinnedPackage(Rule):
     name = "apk-unpinned-package"
     groups = ("packages",)
     severity = "warning"
-    visits = ("RUN",)
-    onbuild = True
+    message = MESSAGE
+    is_pinned = staticmethod(pinned)
 
-    def check(self, ins, ctx):
-        for call in calls(ins, ctx) or ():
-            found = apk_add(call)
-            if found is None:
-                continue
-            for word in found[1]:
-                if pinned(word.value):
-                    continue
-                values = expand(word, ins, ctx)
-                if values is None:
-                    continue
-                bad = [v for v in values if not pinned(v)]
-                if bad:
-                    shown = ", ".join(f"`{v}`" for v in bad)
-                    ctx.report(self, word.range, f"{MESSAGE}: {shown} has no version")
+    def package_words(self, call):
+        found = apk_add(call)
+        return None if found is None else found[1]

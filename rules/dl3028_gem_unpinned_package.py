@@ -1,5 +1,5 @@
-from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import GEM_SHORT_VALUES, calls, expand, gem_install
+from layerlint.rule import register
+from layerlint.rules._a_packages import GEM_SHORT_VALUES, UnpinnedPackageRule, gem_install
 
 MESSAGE = "Pin versions in gem install. Instead of `gem install <gem>` use `gem install <gem>:<version>`"
 
@@ -10,7 +10,7 @@ def pinned(value: str) -> bool:
 
 
 @register
-class GemUnpinnedPackage(Rule):
+class GemUnpinnedPackage(UnpinnedPackageRule):
     """`gem install` of a gem without a version.
 
     Reports each gem word of `gem install` (or `gem i`) that has no `:version`,
@@ -50,24 +50,14 @@ class GemUnpinnedPackage(Rule):
     name = "gem-unpinned-package"
     groups = ("packages",)
     severity = "warning"
-    visits = ("RUN",)
-    onbuild = True
+    message = MESSAGE
+    is_pinned = staticmethod(pinned)
 
-    def check(self, ins, ctx):
-        for call in calls(ins, ctx) or ():
-            found = gem_install(call)
-            if found is None:
-                continue
-            opts = call.options(GEM_SHORT_VALUES)
-            if any(o in opts for o in ("v", "version", "g", "file")):
-                continue
-            for word in found[1]:
-                if pinned(word.value):
-                    continue
-                values = expand(word, ins, ctx)
-                if values is None:
-                    continue
-                bad = [v for v in values if not pinned(v)]
-                if bad:
-                    shown = ", ".join(f"`{v}`" for v in bad)
-                    ctx.report(self, word.range, f"{MESSAGE}: {shown} has no version")
+    def package_words(self, call):
+        found = gem_install(call)
+        if found is None:
+            return None
+        opts = call.options(GEM_SHORT_VALUES)
+        if any(o in opts for o in ("v", "version", "g", "file")):
+            return None  # the version (or a Gemfile) is given by option
+        return found[1]
