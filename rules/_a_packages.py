@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 
 from layerlint.ast import Range
-from layerlint.rule import Rule
+from layerlint.rule import Edit, Fix, Rule
 from layerlint.shell import Program, commands, programs
 from layerlint.shellwords import Lex, ShellLexError
 
@@ -558,3 +558,41 @@ class UnpinnedPackageRule(Rule):
                 if bad:
                     shown = ", ".join(f"`{v}`" for v in bad)
                     ctx.report(self, word.range, f"{self.message}: {shown} has no version")
+
+
+class AptInstallOptionRule(Rule):
+    """Reports `apt-get install` lacking an option that an apt.conf setting can also give.
+
+    Subclasses set the apt.conf `conf_key` and the `conf_values` that count, the
+    `option` text the fix inserts after `install` (and whether that is `fix_safe`),
+    the `message`, and `has_option(call)`. An apt.conf line written by an earlier
+    RUN/COPY/ADD of the stage chain settles it for the rest of the stage.
+    """
+
+    visits = ("RUN", "COPY", "ADD")
+    onbuild = True
+    conf_key = ""
+    conf_values: frozenset = frozenset()
+    option = ""
+    fix_safe = True
+    message = ""
+
+    def has_option(self, call) -> bool:
+        raise NotImplementedError
+
+    def check(self, ins, ctx):
+        conf = AptConfState(self, self.conf_key, self.conf_values)
+        found = calls(ins, ctx) if ins.keyword == "RUN" else None
+        written_here = conf.note(ins, ctx, found or [])
+        if ins.keyword != "RUN" or written_here or conf.set_for(ctx):
+            return
+        for call in found or ():
+            install = apt_install(call)
+            if install is None or self.has_option(call):
+                continue
+            fix = None
+            if not call.exec_form:  # JSON items cannot take an inserted word safely
+                end = install[0].range.end
+                fix = Fix((Edit(Range(end, end), " " + self.option),), safe=self.fix_safe,
+                          title=f"Add {self.option}")
+            ctx.report(self, call.name.range, self.message, fix=fix)

@@ -1,8 +1,7 @@
 import re
 
-from layerlint.ast import Range
-from layerlint.rule import Edit, Fix, Rule, register
-from layerlint.rules._a_packages import APT_SHORT_VALUES, TRUTHY, AptConfState, apt_install, apt_options, calls
+from layerlint.rule import register
+from layerlint.rules._a_packages import APT_SHORT_VALUES, TRUTHY, AptInstallOptionRule, apt_options
 
 KEY = "APT::Get::Assume-Yes"
 _QUIET_LEVEL = re.compile(r"^(?:-q|--quiet)=(\d+)$")
@@ -24,7 +23,7 @@ def assumes_yes(call) -> bool:
 
 
 @register
-class AptInstallWithoutYes(Rule):
+class AptInstallWithoutYes(AptInstallOptionRule):
     """`apt-get install` without `-y`.
 
     Reports the `apt-get` of an `apt-get install` that has none of `-y`,
@@ -70,22 +69,12 @@ class AptInstallWithoutYes(Rule):
     groups = ("packages",)
     severity = "warning"
     fixable = "sometimes"
-    visits = ("RUN", "COPY", "ADD")
-    onbuild = True
 
-    def check(self, ins, ctx):
-        conf = AptConfState(self, KEY, TRUTHY)
-        found = calls(ins, ctx) if ins.keyword == "RUN" else None
-        written_here = conf.note(ins, ctx, found or [])
-        if ins.keyword != "RUN" or written_here or conf.set_for(ctx):
-            return
-        for call in found or ():
-            install = apt_install(call)
-            if install is None or assumes_yes(call):
-                continue
-            fix = None
-            if not call.exec_form:
-                end = install[0].range.end
-                fix = Fix((Edit(Range(end, end), " -y"),), safe=True, title="Add -y")
-            ctx.report(self, call.name.range,
-                       "Use the `-y` switch to avoid manual input `apt-get -y install <package>`", fix=fix)
+    conf_key = KEY
+    conf_values = TRUTHY
+    option = "-y"
+    fix_safe = True
+    message = "Use the `-y` switch to avoid manual input `apt-get -y install <package>`"
+
+    def has_option(self, call) -> bool:
+        return assumes_yes(call)

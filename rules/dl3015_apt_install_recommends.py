@@ -1,6 +1,5 @@
-from layerlint.ast import Range
-from layerlint.rule import Edit, Fix, Rule, register
-from layerlint.rules._a_packages import APT_SHORT_VALUES, FALSY, AptConfState, apt_install, apt_options, calls
+from layerlint.rule import register
+from layerlint.rules._a_packages import APT_SHORT_VALUES, FALSY, AptInstallOptionRule, apt_options
 
 KEY = "APT::Install-Recommends"
 
@@ -12,7 +11,7 @@ def skips_recommends(call) -> bool:
 
 
 @register
-class AptInstallRecommends(Rule):
+class AptInstallRecommends(AptInstallOptionRule):
     """`apt-get install` without `--no-install-recommends`.
 
     Reports the `apt-get` of an `apt-get install` that neither passes
@@ -61,23 +60,12 @@ class AptInstallRecommends(Rule):
     groups = ("packages",)
     severity = "info"
     fixable = "sometimes"
-    visits = ("RUN", "COPY", "ADD")
-    onbuild = True
 
-    def check(self, ins, ctx):
-        conf = AptConfState(self, KEY, FALSY)
-        found = calls(ins, ctx) if ins.keyword == "RUN" else None
-        written_here = conf.note(ins, ctx, found or [])
-        if ins.keyword != "RUN" or written_here or conf.set_for(ctx):
-            return
-        for call in found or ():
-            install = apt_install(call)
-            if install is None or skips_recommends(call):
-                continue
-            fix = None
-            if not call.exec_form:
-                end = install[0].range.end
-                fix = Fix((Edit(Range(end, end), " --no-install-recommends"),), safe=False,
-                          title="Add --no-install-recommends")
-            ctx.report(self, call.name.range, "Avoid additional packages by specifying `--no-install-recommends`",
-                       fix=fix)
+    conf_key = KEY
+    conf_values = FALSY
+    option = "--no-install-recommends"
+    fix_safe = False
+    message = "Avoid additional packages by specifying `--no-install-recommends`"
+
+    def has_option(self, call) -> bool:
+        return skips_recommends(call)
