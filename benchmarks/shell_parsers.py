@@ -10,7 +10,6 @@ many simple commands it finds, and the time taken. bashlex is optional
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path

@@ -66,6 +66,31 @@ class Flag:
 
 
 @dataclass(slots=True)
+class Mount:
+    """One `RUN --mount=...`: comma-separated fields, read as BuildKit does (CSV)."""
+
+    type: str  # lower-cased; `bind` when not given
+    options: dict[str, str]  # lower-cased keys; a bare key (`ro`, `required`) maps to ""
+    flag: Flag
+    value_ranges: dict[str, Range]  # key -> range of its value (the whole flag value when unknown)
+
+    @property
+    def target(self) -> str | None:
+        return next((self.options[k] for k in ("target", "dst", "destination") if k in self.options), None)
+
+    @property
+    def source(self) -> str | None:
+        return next((self.options[k] for k in ("source", "src") if k in self.options), None)
+
+    @property
+    def from_(self) -> str | None:
+        return self.options.get("from")
+
+    def range_of(self, key: str) -> Range:
+        return self.value_ranges.get(key) or self.flag.value_range or self.flag.range
+
+
+@dataclass(slots=True)
 class Heredoc:
     name: str
     file_descriptor: int
@@ -130,6 +155,7 @@ class Instruction:
     args_offset: int = 0  # where args_text starts in the logical line (`line_text` of the top instruction)
     words: list[Word] = field(default_factory=list)  # argument words / JSON items, positioned
     pairs: list[KeyValue] = field(default_factory=list)  # ENV, LABEL, ARG
+    mounts: list[Mount] = field(default_factory=list)  # RUN --mount flags, parsed
     trigger: Instruction | None = None  # ONBUILD's wrapped instruction
     comments: list[Comment] = field(default_factory=list)  # comment lines directly above
     issues: list[ParseIssue] = field(default_factory=list)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 DOCKERFILE_PATTERNS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile",
                        "Containerfile.*")

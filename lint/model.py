@@ -22,7 +22,6 @@ from .shellwords import Lex, ShellLexError
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
 WINDOWS_SHELL = ("cmd", "/S", "/C")  # Docker's default SHELL on Windows images
-_MOUNT_FROM = re.compile(r"(?:^|,)\s*from=([^,]+)", re.I)
 _SHELL_PRAGMA = re.compile(r"^hadolint\s+shell\s*=\s*(\S+)")
 _WINDOWS_IMAGE = re.compile(r"windowsservercore|nanoserver|servercore|mcr\.microsoft\.com/windows", re.I)
 PLATFORM_ARGS = ("BUILDPLATFORM", "BUILDOS", "BUILDOSVERSION", "BUILDARCH", "BUILDVARIANT", "TARGETPLATFORM",
@@ -232,8 +231,7 @@ def build_model(doc: Dockerfile) -> Model:
             current.user = expand(ins.value[0], values)
         if kw in ("COPY", "RUN"):  # COPY --from=stage, RUN --mount=from=stage
             sources = [f.value for f in ins.flag_nodes if f.name == "from" and f.value]
-            sources += [m.group(1) for f in ins.flag_nodes if f.name == "mount" and f.value
-                        for m in [_MOUNT_FROM.search(f.value)] if m]
+            sources += [m.from_ for m in ins.mounts if m.from_]
             for src in sources:
                 ref = next((s for s in stages if s.name == src.lower()), None)
                 if ref is None and src.isdigit() and int(src) < len(stages):

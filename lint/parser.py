@@ -23,7 +23,7 @@ import math
 import re
 from functools import lru_cache
 
-from .ast import Dockerfile, Flag, Heredoc, Instruction, KeyValue, ParseIssue, Pos, Range, Word
+from .ast import Dockerfile, Flag, Heredoc, Instruction, KeyValue, Mount, ParseIssue, Pos, Range, Word
 from .lines import LineReader, LogicalLine
 from .shellwords import GO_SPACE, Lex, ShellLexError, go_lstrip, go_trim
 
@@ -235,6 +235,8 @@ class _Builder:
         args_at += len(args) - len(stripped)
         args = stripped
         ins.flags = [f.text for f in ins.flag_nodes]
+        if ins.keyword == "RUN":
+            ins.mounts = [parse_mount(f) for f in ins.flag_nodes if f.name == "mount" and f.value]
         ins.args_text = args
         ins.args_offset = args_at
         ins.args_range = self._rng(args_at, args_at + len(args)) if args else None
@@ -557,10 +559,43 @@ class _Builder:
             ins.issues.append(ParseIssue("flag", bad, where))
 
 
+def _mount_fields(value: str) -> list[tuple[str, int]]:
+    """BuildKit reads --mount with a CSV reader: (field, offset in value) pairs."""
+    import csv
+
+    if '"' not in value:  # the common case: plain commas, offsets are exact
+        out, at = [], 0
+        for part in value.split(","):
+            out.append((part, at))
+            at += len(part) + 1
+        return out
+    try:
+        return [(f, -1) for f in next(csv.reader([value]))]
+    except (csv.Error, StopIteration):
+        return [(f, -1) for f in value.split(",")]
+
+
+def parse_mount(flag: Flag) -> Mount:
+    value = flag.value or ""
+    options: dict[str, str] = {}
+    ranges: dict[str, Range] = {}
+    exact = flag.value_range is not None and flag.raw.endswith(value) and \
+        flag.value_range.start.line == flag.value_range.end.line
+    for part, at in _mount_fields(value):
+        key, _, val = part.partition("=")
+        k = key.strip().lower()
+        options[k] = val.strip()
+        if exact and at >= 0:
+            start = flag.value_range.start
+            col = start.column + at + len(key) + 1
+            ranges[k] = Range(Pos(start.line, col), Pos(start.line, col + len(val)))
+    mtype = options.get("type", "bind").lower() or "bind"
+    return Mount(mtype, options, flag, ranges)
+
+
 def _check_mount(value: str) -> str | None:
-    mtype = "bind"
     fields = {}
-    for part in value.split(","):
+    for part, _ in _mount_fields(value):
         key, eq, val = part.partition("=")
         key = key.strip().lower()
         if key == "from" and "$" in val:
@@ -570,12 +605,11 @@ def _check_mount(value: str) -> str | None:
         if key not in MOUNT_KEYS:
             return f"unexpected key '{key}' in '{part}'"
         fields[key] = val
-        if key == "type":
-            mtype = val.lower()
-            if mtype not in MOUNT_TYPES:
-                return f"unsupported mount type {val!r}"
+        if key == "type" and val.lower() not in MOUNT_TYPES:
+            return f"unsupported mount type {val!r}"
         if key == "sharing" and val.lower() not in ("shared", "private", "locked"):
             return f"unsupported sharing value {val!r}"
+    mtype = fields.get("type", "bind").lower()
     if mtype == "secret" and not ({"source", "src", "target", "dst", "destination", "id"} & fields.keys()):
         return "invalid secret mount: one of source, target or id is required"
     return None

@@ -23,10 +23,9 @@ cache/tmpfs mounts a RUN has, and whether a stage's layers end up in an image.
 
 from __future__ import annotations
 
-import csv
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from layerlint.ast import Range
 from layerlint.rule import Edit, Fix, Rule
@@ -171,29 +170,16 @@ def expand(word, ins, ctx) -> list[str] | None:
 
 
 def mounts(ins, ctx) -> list[tuple[str, str]]:
-    """(type, target) of each `--mount` of a RUN; type defaults to `bind`, targets normalised."""
+    """(type, target) of each `--mount` of a RUN; targets expanded and normalised."""
     out = []
     top = ins.parent if ins.parent is not None else ins
-    for flag in ins.flag_nodes:
-        if flag.name != "mount" or not flag.value:
-            continue
-        try:
-            fields = next(csv.reader([flag.value]))
-        except (csv.Error, StopIteration):
-            continue
-        kind, target = "bind", None
-        for f in fields:
-            key, _, val = f.partition("=")
-            key = key.strip().lower()
-            if key == "type":
-                kind = val.strip().lower()
-            elif key in ("target", "dst", "destination"):
-                target = val.strip()
+    for m in ins.mounts:
+        target = m.target
         if not target:
             continue
         if "$" in target:
             target = ctx.model.expand(target, top) or target
-        out.append((kind, posixpath.normpath(target) if target.startswith("/") else target))
+        out.append((m.type, posixpath.normpath(target) if target.startswith("/") else target))
     return out
 
 

@@ -284,18 +284,9 @@ def removes_cache(inv: Program, cache_dirs) -> bool:
 
 def mount_covers(ins, cache_dirs) -> bool:
     """A `--mount=type=cache` or `type=tmpfs` on a cache directory, a parent or a part of it."""
-    for f in ins.flag_nodes:
-        if f.name != "mount" or not f.value:
-            continue
-        kind, target = "bind", None
-        for part in f.value.split(","):
-            key, _, val = part.partition("=")
-            key = key.strip().lower()
-            if key == "type":
-                kind = val.strip().lower()
-            elif key in ("target", "dst", "destination"):
-                target = val.strip()
-        if kind not in ("cache", "tmpfs") or not target or not target.startswith("/"):
+    for m in ins.mounts:
+        target = m.target
+        if m.type not in ("cache", "tmpfs") or not target or not target.startswith("/"):
             continue
         t = _norm(target)
         for d in cache_dirs:

@@ -16,13 +16,11 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 
-from layerlint.ast import Pos, Range
+from layerlint.ast import Range
 
-_FROM_FIELD = re.compile(r"(?:^|[,\"'])\s*from=([^,\"']*)", re.I)
 
 
 @dataclass(slots=True)
@@ -31,34 +29,10 @@ class MountSource:
     range: Range
 
 
-def _fields(value: str) -> list[str]:
-    try:
-        return next(csv.reader([value]))
-    except (csv.Error, StopIteration):
-        return value.split(",")
-
-
 def mount_sources(ins, ctx) -> list[MountSource]:
-    out = []
-    for flag in ins.flag_nodes:
-        if flag.name != "mount" or not flag.value:
-            continue
-        opts = {}
-        for field in _fields(flag.value):
-            key, _, val = field.partition("=")
-            opts[key.strip().lower()] = val.strip()
-        if opts.get("type", "bind").lower() not in ("bind", "cache") or not opts.get("from"):
-            continue
-        src = opts["from"]
-        rng = flag.value_range or flag.range
-        if rng.start.line == rng.end.line:
-            raw = ctx.dockerfile.lines[rng.start.line][rng.start.column:rng.end.column]
-            for m in _FROM_FIELD.finditer(raw):
-                if m.group(1).strip() == src:
-                    col = rng.start.column + m.start(1)
-                    rng = Range(Pos(rng.start.line, col), Pos(rng.start.line, col + len(m.group(1))))
-        out.append(MountSource(src, rng))
-    return out
+    """The `from=` of each bind or cache `RUN --mount`, pointed at precisely."""
+    return [MountSource(m.from_, m.range_of("from")) for m in ins.mounts
+            if m.type in ("bind", "cache") and m.from_]
 
 
 def stage_named(model, value: str):

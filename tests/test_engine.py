@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -96,7 +95,7 @@ def test_onbuild_triggers_are_dispatched_to_onbuild_rules():
         def check(self, ins, ctx):
             seen.append((ins.keyword, ins.parent is not None, ctx.stage_of(ins).index))
 
-    from layerlint.engine import Context, lint_dockerfile  # noqa: F401
+
     import layerlint.engine as engine
 
     original = engine.all_rules
