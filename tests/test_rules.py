@@ -64,3 +64,9 @@ def test_fixture_files_name_registered_rules():
     for c, _, _, path in CASES:
         assert c in RULES, f"{path.name} refers to unknown rule {c}"
         assert path.stem == c
+
+
+@pytest.mark.parametrize("code", sorted(c for c, r in RULES.items() if r.onbuild))
+def test_onbuild_rules_have_a_failing_onbuild_case(code):
+    failing = [case["fail"] for c, _, case, _ in CASES if c == code and "fail" in case]
+    assert any("onbuild" in text.lower() for text in failing), f"{code} applies inside ONBUILD: add a failing case"
