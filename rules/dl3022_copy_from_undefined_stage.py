@@ -55,23 +55,23 @@ class CopyFromUndefinedStage(Rule):
     visits = ("COPY",)
 
     def check(self, ins, ctx):
-        stage = ctx.stage
         flag, value = from_value(ins, ctx)
-        if stage is None or value is None:
+        if value is None:
             return
+        index = ctx.stage.index if ctx.stage is not None else -1  # before any FROM, no stage exists
         if any(c in value for c in ":@/"):
             return
         if value.isdigit():
-            if int(value) <= stage.index:
+            if int(value) <= index:
                 return
             ctx.report(self, flag.value_range,
                        f"COPY --from should reference a previously defined FROM alias: there is no stage {value} "
                        f"before this one")
             return
         low = value.lower()
-        if any(s.name == low for s in ctx.model.stages[:stage.index + 1]):
+        if any(s.name == low for s in ctx.model.stages[:index + 1]):
             return
-        later = next((s for s in ctx.model.stages[stage.index + 1:] if s.name == low), None)
+        later = next((s for s in ctx.model.stages[index + 1:] if s.name == low), None)
         detail = f" (it is defined later, on line {later.from_.start_line})" if later else ""
         ctx.report(self, flag.value_range,
                    f"COPY --from should reference a previously defined FROM alias: `{value}`{detail}")

@@ -7,8 +7,10 @@ class MultipleCmd(LastOneWins):
     """A stage has more than one CMD.
 
     Every CMD of a stage except the last is reported, on its keyword, as
-    BuildKit's MultipleInstructionsDisallowed does (hadolint reports every CMD
-    except the first instead). `ONBUILD CMD` does not count.
+    BuildKit's MultipleInstructionsDisallowed does. `ONBUILD CMD` does not count.
+
+    Difference from hadolint: hadolint reports every CMD except the first; the
+    finding belongs on the ones that have no effect, which are all but the last.
 
     ## Why is this bad?
     Only the last CMD takes effect; the earlier ones are dead code that misleads

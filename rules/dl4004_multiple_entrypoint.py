@@ -6,9 +6,11 @@ from layerlint.rules._last_one_wins import LastOneWins
 class MultipleEntrypoint(LastOneWins):
     """A stage has more than one ENTRYPOINT.
 
-    Every ENTRYPOINT of a stage except the last is reported, on its keyword
-    (hadolint reports every one except the first instead). `ONBUILD ENTRYPOINT`
-    does not count.
+    Every ENTRYPOINT of a stage except the last is reported, on its keyword.
+    `ONBUILD ENTRYPOINT` does not count.
+
+    Difference from hadolint: hadolint reports every ENTRYPOINT except the first;
+    the finding belongs on the ones that have no effect, which are all but the last.
 
     ## Why is this bad?
     Only the last ENTRYPOINT takes effect; the earlier ones are dead code that
