@@ -76,6 +76,11 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
     model = build_model(doc)
     severities = config.rule_severities(path)
     registry = all_rules()
+    check = _check_directive(doc)
+    for name in check.get("experimental", ()):  # BuildKit: experimental checks run only when listed
+        for code in (c for c, r in registry.items() if r.aliases and not r.enabled_by_default) if name == "all" \
+                else resolve(name):
+            severities.setdefault(code, registry[code].severity)
     rules = [registry[code]() for code in sorted(severities)]
     ctx = Context(doc, model, config, path)
 
@@ -128,6 +133,24 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
         if sup.suppressed(d.code, d.range.start.line):
             continue
         d.severity = severities.get(d.code, d.severity)
+        if check.get("error") and registry.get(d.code) is not None and registry[d.code].aliases:
+            d.severity = "error"  # `# check=error=true`: a BuildKit check failing fails the build
         out.append(d)
     out.sort(key=Diagnostic.sort_key)
     return LintResult(doc, model, out, sup)
+
+
+def _check_directive(doc: Dockerfile) -> dict:
+    """The `# check=skip=...;error=true;experimental=...` directive's error and experimental parts."""
+    d = doc.directive("check")
+    if d is None:
+        return {}
+    out: dict = {}
+    for part in d.value.split(" ")[0].split(";"):
+        key, _, value = part.partition("=")
+        key = key.strip().lower()
+        if key == "error":
+            out["error"] = value.strip().lower() == "true"
+        elif key == "experimental":
+            out["experimental"] = [v.strip() for v in value.split(",") if v.strip()]
+    return out

@@ -48,3 +48,13 @@ def test_check_skip_all_and_group_references():
 def test_reason_after_double_dash_and_hash():
     assert codes("FROM a:1\n# layerlint: ignore=LL1001 -- templated\nRUM x\n") == []
     assert codes("FROM a:1\n# hadolint ignore=LL1001 # templated\nRUM x\n") == []
+
+
+def test_check_error_true_makes_buildkit_checks_errors():
+    from layerlint import lint_text
+
+    res = lint_text("# check=error=true\nFROM debian:12\nCMD echo hi\nRUN a \\\n\n b\n")
+    sev = {d.code: d.severity for d in res.diagnostics}
+    assert sev["DL3025"] == "error" and sev["LL1005"] == "error"  # JSONArgsRecommended, NoEmptyContinuation
+    res = lint_text("FROM debian:12\nCMD echo hi\n")
+    assert {d.code: d.severity for d in res.diagnostics}["DL3025"] == "warning"
