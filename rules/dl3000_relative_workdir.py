@@ -16,6 +16,11 @@ class RelativeWorkdir(Rule):
     checked. Unlike hadolint, a bare drive prefix such as `C:app` (relative to
     the drive's current directory) is reported. `ONBUILD WORKDIR` is not checked.
 
+    This is also BuildKit's WorkdirRelativePath check (its name works in
+    `# check=skip=`), which reports only the first WORKDIR of a stage lineage
+    when no absolute one precedes it; DL3000, like hadolint, reports every
+    relative WORKDIR.
+
     ## Why is this bad?
     A relative WORKDIR is resolved against whatever working directory the base
     image happens to set, so the files end up somewhere that changes when the
@@ -35,6 +40,7 @@ class RelativeWorkdir(Rule):
     """
 
     code = "DL3000"
+    aliases = ("WorkdirRelativePath",)
     name = "relative-workdir"
     groups = ("style",)
     severity = "error"

@@ -34,7 +34,9 @@ class FromPlatformConstant(Rule):
     plain text); and, as in BuildKit's `FromPlatformFlagConstDisallowed` check,
     a literal platform is accepted when the stage name mentions its OS or
     architecture (`FROM --platform=linux/arm64 golang AS build-arm64`): such
-    per-platform stages are deliberate.
+    per-platform stages are deliberate. That makes it BuildKit's
+    FromPlatformFlagConstDisallowed check too (its name works in
+    `# check=skip=`); DL3029 also reports `--platform=$OWN_ARG`, as hadolint does.
 
     ## Why is this bad?
     A stage pinned to one platform builds the same architecture whatever
@@ -56,6 +58,7 @@ class FromPlatformConstant(Rule):
     """
 
     code = "DL3029"
+    aliases = ("FromPlatformFlagConstDisallowed",)
     name = "from-platform-constant"
     groups = ("stages",)
     severity = "warning"
