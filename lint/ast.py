@@ -163,10 +163,10 @@ class Instruction:
     line_text: str = ""  # the joined logical line BuildKit parsed
     offsets: tuple = ()  # (logical offset, Pos) anchors mapping line_text back to source
 
-    @property
-    def keyword(self) -> str:
-        """Upper-cased instruction name (`RUN`, `COPY`, ...)."""
-        return self.instruction.upper()
+    keyword: str = field(init=False, default="")  # upper-cased instruction name (`RUN`, `COPY`, ...)
+
+    def __post_init__(self) -> None:
+        self.keyword = self.instruction.upper()
 
     @property
     def sub_instruction(self) -> str | None:

@@ -153,7 +153,17 @@ class ShellScript:
     source: str = ""
     errors: list[Range] = field(default_factory=list)
     smap: _SourceMap | None = None  # offsets in `source` -> Dockerfile positions
+    tree: object = None  # the tree-sitter parse of `source`, for analyses beyond simple commands
+    data: bytes = b""  # `source` as UTF-8, what tree-sitter's byte offsets refer to
+    to_char: object = None  # byte offset in `data` -> offset in `source`
     _programs: list | None = None  # see script_programs()
+
+    def node_text(self, node) -> str:
+        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    def node_range(self, node) -> Range:
+        """A tree-sitter node's range in the Dockerfile."""
+        return Range(self.smap.pos(self.to_char(node.start_byte)), self.smap.pos(self.to_char(node.end_byte), end=True))
 
     def commands_named(self, *names: str) -> list[Command]:
         return [c for c in self.commands if c.basename in names]
@@ -225,10 +235,10 @@ def analyse(ins: Instruction, model) -> ShellScript | None:
         else:  # data for another program (cat, python3, tee ...): not shell code
             _add_body(smap, re.sub(r"[^\n]", " ", h.content), h.body.start)
     source = smap.text()
-    script = ShellScript(ins, source=source, smap=smap)
     data = source.encode("utf-8", "surrogatepass")
     tree = _parser().parse(data)
     to_char = _byte_to_char(source, data)
+    script = ShellScript(ins, source=source, smap=smap, tree=tree, data=data, to_char=to_char)
     _collect(tree.root_node, script, smap, to_char, data)
     return script
 

@@ -84,11 +84,8 @@ def script_declarations(ins, ctx) -> tuple[dict[str, str], set[str]]:
     assigned: set[str] = set()
     script = commands(ins, ctx.model)
     if script is not None and script.source.strip():
-        from layerlint.shell import _parser  # the shared bash grammar
-
-        data = script.source.encode("utf-8", "surrogatepass")
-        tree = _parser().parse(data)
-        stack = [tree.root_node]
+        data = script.data
+        stack = [script.tree.root_node]
         while stack:
             n = stack.pop()
             t = n.type

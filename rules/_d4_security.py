@@ -376,19 +376,15 @@ class ScriptTree:
     """The tree-sitter parse of a RUN's analysed shell text, with Dockerfile positions."""
 
     def __init__(self, script) -> None:
-        from layerlint.shell import _byte_to_char, _parser
-
         self.script = script
-        self.data = script.source.encode("utf-8", "surrogatepass")
-        self.root = _parser().parse(self.data).root_node
-        self._to_char = _byte_to_char(script.source, self.data)
+        self.data = script.data
+        self.root = script.tree.root_node
 
     def text(self, node) -> str:
-        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        return self.script.node_text(node)
 
     def range(self, node) -> Range:
-        smap = self.script.smap
-        return Range(smap.pos(self._to_char(node.start_byte)), smap.pos(self._to_char(node.end_byte), end=True))
+        return self.script.node_range(node)
 
     def word(self, node):
         from layerlint.shell import ShellWord
