@@ -389,7 +389,7 @@ class ScriptTree:
     def word(self, node):
         from layerlint.shell import ShellWord
 
-        span = (self._to_char(node.start_byte), self._to_char(node.end_byte))
+        span = (self.script.to_char(node.start_byte), self.script.to_char(node.end_byte))
         return ShellWord(node, self.data, span, self.script.smap)
 
     def walk(self):
