@@ -201,7 +201,9 @@ def _lint_one(text: str, name: str, config, problems: set):
     except Exception as e:  # a bug must not hide the other files' results
         return FileResult(name, error=f"internal error while linting: {type(e).__name__}: {e}"), True
     unparsable = any(i.kind in PARSER_ERRORS for i in res.dockerfile.all_issues)
-    return FileResult(name, res.diagnostics, res.dockerfile.lines), unparsable
+    for code, error in res.rule_errors:
+        print(f"layerlint: internal error in rule {code} on {name}: {error} (please report it)", file=sys.stderr)
+    return FileResult(name, res.diagnostics, res.dockerfile.lines), unparsable or bool(res.rule_errors)
 
 
 # -- parse / rules / rule -------------------------------------------------------------------

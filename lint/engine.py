@@ -23,6 +23,7 @@ class LintResult:
     model: Model
     diagnostics: list[Diagnostic]
     suppressions: Suppressions | None = None
+    rule_errors: list[tuple[str, str]] = field(default_factory=list)  # (code, error) of rules that crashed
 
     def max_severity_rank(self) -> int:
         return max((SEVERITY_RANK[d.severity] for d in self.diagnostics), default=0)
@@ -95,10 +96,24 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
     onbuild_wildcard = onbuild_by_keyword.pop("*", [])
     stage_enders = [r for r in rules if hasattr(r, "stage_end")]
 
+    errors: list[tuple[str, str]] = []
+    broken: set[str] = set()
+
+    def call(rule: Rule, hook, *args) -> None:
+        # A bug in one rule must not take the file's other findings with it: the rule is
+        # switched off for this file and the error is reported next to the results.
+        if rule.code in broken:
+            return
+        try:
+            hook(*args)
+        except Exception as exc:  # noqa: BLE001
+            broken.add(rule.code)
+            errors.append((rule.code, f"{type(exc).__name__}: {exc}"))
+
     def end_stage() -> None:
         if ctx.stage is not None:
             for r in stage_enders:
-                r.stage_end(ctx.stage, ctx)
+                call(r, r.stage_end, ctx.stage, ctx)
 
     for ins in doc.instructions:
         stage = model.stage_of.get(id(ins))
@@ -106,16 +121,16 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
             end_stage()
             ctx.stage = stage
         for r in wildcard + by_keyword.get(ins.keyword, []):
-            r.check(ins, ctx)
+            call(r, r.check, ins, ctx)
         trig = ins.trigger
         if trig is not None:
             for r in onbuild_wildcard + onbuild_by_keyword.get(trig.keyword, []):
-                r.check(trig, ctx)
+                call(r, r.check, trig, ctx)
     end_stage()
     ctx.stage = None
     for r in rules:
         if hasattr(r, "file_end"):
-            r.file_end(ctx)
+            call(r, r.file_end, ctx)
 
     if config.shellcheck:
         from .shellcheck import check as shellcheck
@@ -136,8 +151,9 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
         if check.get("error") and registry.get(d.code) is not None and registry[d.code].aliases:
             d.severity = "error"  # `# check=error=true`: a BuildKit check failing fails the build
         out.append(d)
+    out = [d for d in out if d.code not in broken]  # a crashed rule's partial findings are not trusted
     out.sort(key=Diagnostic.sort_key)
-    return LintResult(doc, model, out, sup)
+    return LintResult(doc, model, out, sup, errors)
 
 
 def _check_directive(doc: Dockerfile) -> dict:

@@ -117,3 +117,25 @@ def test_diagnostics_are_sorted_and_carry_urls():
     res = lint_text("RUM a\nFROM debian\n")
     assert [d.range.start.line for d in res.diagnostics] == sorted(d.range.start.line for d in res.diagnostics)
     assert all(d.url for d in res.diagnostics)
+
+
+def test_a_crashing_rule_does_not_lose_the_other_findings(monkeypatch, capsys):
+    import layerlint.engine as engine
+    from layerlint.cli import main
+    from layerlint.config import Config
+
+    class Broken(Rule):
+        visits = ("FROM",)
+        code, name, severity, groups = "LL9994", "broken", "error", ("style",)
+
+        def check(self, ins, ctx):
+            ctx.report(self, ins.keyword_range, "partial")
+            raise ValueError("boom")
+
+    original = engine.all_rules
+    monkeypatch.setattr(engine, "all_rules", lambda: {**original(), "LL9994": Broken})
+    monkeypatch.setattr(Config, "rule_severities",
+                        lambda self, path=None: {"LL9994": "error", "DL3006": "warning"})
+    res = engine.lint_text("FROM debian\n")
+    assert [d.code for d in res.diagnostics] == ["DL3006"]
+    assert res.rule_errors == [("LL9994", "ValueError: boom")]
