@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     ps.add_argument("path", metavar="FILE", help="a Dockerfile, or - for stdin")
     ps.add_argument("--format", default="json", choices=("json",))
 
+    ch = sub.add_parser("cache", help="which cached layers a change to the build context rebuilds")
+    ch.add_argument("path", metavar="FILE", help="a Dockerfile")
+    ch.add_argument("--changed", nargs="+", required=True, metavar="PATH",
+                    help="changed files or directories, relative to the build context")
+    ch.add_argument("--format", default="tty", choices=("tty", "json"))
+
     rs = sub.add_parser("rules", help="list every rule")
     rs.add_argument("--format", default="tty", choices=("tty", "json"))
 
@@ -71,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_check(args, parser)
         if args.command == "parse":
             return cmd_parse(args)
+        if args.command == "cache":
+            return cmd_cache(args)
         if args.command == "rules":
             return cmd_rules(args)
         if args.command == "rule":
@@ -225,6 +233,37 @@ def cmd_parse(args) -> int:
     json.dump(dockerfile_to_json(doc), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 1 if any(i.kind in PARSER_ERRORS for i in doc.all_issues) else 0
+
+
+def cmd_cache(args) -> int:
+    import json
+
+    from .discover import read_source
+    from .layers import invalidated
+    from .model import build_model
+    from .parser import parse
+
+    src = read_source(args.path)
+    if src.error is not None:
+        print(f"layerlint: {args.path}: {src.error}", file=sys.stderr)
+        return 1
+    doc = parse(src.text, args.path)
+    states = invalidated(doc, build_model(doc), args.changed)
+    rebuilt = sum(s.rebuilt for s in states)
+    if args.format == "json":
+        json.dump({"file": args.path, "changed": args.changed, "rebuilt": rebuilt, "steps": len(states),
+                   "layers": [{"line": s.instruction.start_line, "stage": s.stage.label,
+                               "instruction": s.instruction.keyword, "rebuilt": s.rebuilt, "reason": s.reason}
+                              for s in states]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for s in states:
+        text = s.instruction.original.split("\n")[0]
+        text = text if len(text) <= 60 else text[:57] + "..."
+        mark = "REBUILT" if s.rebuilt else "cached "
+        print(f"{s.instruction.start_line:>4}  {mark}  {text}" + (f"   <- {s.reason}" if s.rebuilt else ""))
+    print(f"{rebuilt} of {len(states)} steps rebuilt.")
+    return 0
 
 
 def cmd_rules(args) -> int:
