@@ -78,6 +78,8 @@ class Rule:
     # configuration (TOML-style keys) the documented examples need, for rules
     # that do nothing until configured (trusted registries, label schema)
     example_config: ClassVar[dict | None] = None
+    # build-context files (name -> content) the documented examples need, e.g. a .dockerignore
+    example_files: ClassVar[dict | None] = None
     url: ClassVar[str] = ""
 
     @classmethod

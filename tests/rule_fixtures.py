@@ -49,9 +49,20 @@ def config_for(code: str, extra: dict | None = None):
     return _from_table("fixture.toml", table)
 
 
-def findings(code: str, text: str, extra: dict | None = None):
-    res = lint_text(text, path="Dockerfile", config=config_for(code, extra))
-    return [d for d in res.diagnostics if d.code == code]
+def findings(code: str, text: str, extra: dict | None = None, files: dict | None = None):
+    """Lint `text` as `Dockerfile`; with `files`, inside a temporary build context holding them."""
+    if not files:
+        res = lint_text(text, path="Dockerfile", config=config_for(code, extra))
+        return [d for d in res.diagnostics if d.code == code]
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="layerlint-fixture-") as tmp:
+        for name, content in files.items():
+            target = Path(tmp) / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+        res = lint_text(text, path=str(Path(tmp) / "Dockerfile"), config=config_for(code, extra))
+        return [d for d in res.diagnostics if d.code == code]
 
 
 def positions(diags):
@@ -59,5 +70,5 @@ def positions(diags):
                   for d in diags)
 
 
-def fixed(code: str, text: str, extra: dict | None, unsafe: bool) -> str:
-    return fix_text(text, lambda t: findings(code, t, extra), unsafe=unsafe)[0]
+def fixed(code: str, text: str, extra: dict | None, unsafe: bool, files: dict | None = None) -> str:
+    return fix_text(text, lambda t: findings(code, t, extra, files), unsafe=unsafe)[0]

@@ -13,11 +13,12 @@ CASES = load_cases()
 @pytest.mark.parametrize("code,name,case,path", CASES, ids=[f"{c}-{n}" for c, n, _, _ in CASES])
 def test_fixture_case(code, name, case, path):
     extra = case.get("config")
+    files = case.get("files")
     if "pass" in case:
-        got = findings(code, case["pass"], extra)
+        got = findings(code, case["pass"], extra, files)
         assert got == [], f"{code} should not fire: {[d.message for d in got]}"
     if "fail" in case:
-        got = findings(code, case["fail"], extra)
+        got = findings(code, case["fail"], extra, files)
         expected = sorted((v["line"], v["column"], v["end_line"], v["end_column"]) for v in case["violations"])
         assert positions(got) == expected, [d.message for d in got]
         for v, d in zip(sorted(case["violations"], key=lambda v: (v["line"], v["column"])),
@@ -25,7 +26,7 @@ def test_fixture_case(code, name, case, path):
             if "message" in v:
                 assert v["message"] in d.message
         if "fixed" in case:
-            assert fixed(code, case["fail"], extra, case.get("unsafe", False)) == case["fixed"]
+            assert fixed(code, case["fail"], extra, case.get("unsafe", False), files) == case["fixed"]
 
 
 RULES = all_rules()
@@ -45,15 +46,17 @@ def test_documented_examples(code):
     rule = RULES[code]
     bad, good = rule.examples()
     assert bad and good, f"{code}: docstring examples must be fenced code blocks"
-    assert findings(code, bad, rule.example_config), f"{code}: the '## Example' does not trigger the rule"
-    assert not findings(code, good, rule.example_config), f"{code}: the '## Use instead' triggers the rule"
+    assert findings(code, bad, rule.example_config, rule.example_files), \
+        f"{code}: the '## Example' does not trigger the rule"
+    assert not findings(code, good, rule.example_config, rule.example_files), \
+        f"{code}: the '## Use instead' triggers the rule"
 
 
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_fix_declaration_matches_behaviour(code):
     rule = RULES[code]
     bad, _ = rule.examples()
-    diags = findings(code, bad, rule.example_config)
+    diags = findings(code, bad, rule.example_config, rule.example_files)
     if rule.fixable == "never":
         assert all(d.fix is None for d in diags), f"{code} declares no fix but produced one"
     if rule.fixable == "always":
