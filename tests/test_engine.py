@@ -97,7 +97,6 @@ def test_onbuild_triggers_are_dispatched_to_onbuild_rules():
 
 
     import layerlint.engine as engine
-
     original = engine.all_rules
     engine.all_rules = lambda: {**original(), "LL9993": Spy}
     try:
@@ -121,7 +120,6 @@ def test_diagnostics_are_sorted_and_carry_urls():
 
 def test_a_crashing_rule_does_not_lose_the_other_findings(monkeypatch, capsys):
     import layerlint.engine as engine
-    from layerlint.cli import main
     from layerlint.config import Config
 
     class Broken(Rule):
