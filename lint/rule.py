@@ -166,12 +166,16 @@ def _discover() -> None:
 
 
 def _check_unique_references() -> None:
-    seen: dict[str, str] = {}
+    """Rule names are unique and never equal an alias; an alias may name several rules
+    (BuildKit's MultipleInstructionsDisallowed covers CMD, ENTRYPOINT and HEALTHCHECK)."""
+    names = {cls.name: code for code, cls in _REGISTRY.items()}
+    if len(names) != len(_REGISTRY):
+        dupes = sorted(n for n in names if sum(c.name == n for c in _REGISTRY.values()) > 1)
+        raise RegistryError(f"rule names used twice: {dupes}")
     for code, cls in _REGISTRY.items():
-        for ref in (cls.name, *cls.aliases):
-            if ref in seen and seen[ref] != code:
-                raise RegistryError(f"{ref!r} refers to both {seen[ref]} and {code}")
-            seen[ref] = code
+        for alias in cls.aliases:
+            if alias in names:
+                raise RegistryError(f"alias {alias!r} of {code} is the name of {names[alias]}")
 
 
 def resolve(reference: str) -> set[str]:

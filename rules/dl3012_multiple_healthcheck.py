@@ -36,6 +36,7 @@ class MultipleHealthcheck(LastOneWins):
     name = "multiple-healthcheck"
     groups = ("entrypoint",)
     severity = "error"
+    aliases = ("MultipleInstructionsDisallowed",)
     visits = ("HEALTHCHECK",)
 
     def stage_end(self, stage, ctx):

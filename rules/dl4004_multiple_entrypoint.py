@@ -34,4 +34,5 @@ class MultipleEntrypoint(LastOneWins):
     name = "multiple-entrypoint"
     groups = ("entrypoint",)
     severity = "error"
+    aliases = ("MultipleInstructionsDisallowed",)
     visits = ("ENTRYPOINT",)
