@@ -20,7 +20,8 @@ class FinalStageRunsAsRoot(Rule):
     default) and the earlier stages it is built `FROM`. When none of them has a
     USER instruction, the container runs as the base image's default user,
     which for almost every image (all official distribution and language images,
-    and `scratch`) is root. Reported on the final stage's FROM line.
+    and `scratch`) is root. Reported on the final stage's FROM line. A `scratch`
+    image with no CMD or ENTRYPOINT only carries files and is not reported.
 
     Not reported when the base image is known to run as a non-root user by
     default: a tag or name saying so (`:nonroot`, `-nonroot`, `-rootless`,
@@ -84,6 +85,8 @@ class FinalStageRunsAsRoot(Rule):
             return
         if entrypoint_drops_privileges(image) and not any(i.keyword == "ENTRYPOINT" for i in instructions):
             return
+        if image.is_scratch and not any(i.value and i.value != [""] for i in starts):
+            return  # a `FROM scratch` image with nothing to run only carries files (LL3005's view)
         if image.is_scratch:
             runs = "as uid 0 (root), since `scratch` defines no user"
         else:

@@ -39,6 +39,13 @@ def looks_auxiliary(name: str | None) -> bool:
     return any(tok in _AUXILIARY_TOKENS for tok in _tokens(name))
 
 
+def _is_intended_image(stage) -> bool:
+    kws = {i.keyword for i in stage.instructions if i is not stage.from_}
+    if kws & {"ENTRYPOINT", "CMD", "EXPOSE", "HEALTHCHECK"}:
+        return True
+    return stage.image.is_scratch and stage.parent is None and kws <= {"COPY", "ADD", "LABEL", "ARG"}
+
+
 # instructions that do build work (BuildKit's step count: RUN, COPY, ADD, WORKDIR)
 _WORK = frozenset({"RUN", "COPY", "ADD", "WORKDIR"})
 
@@ -61,8 +68,10 @@ class UnusedStage(Rule):
     (`test`, `lint`, `dev`, `debug`, `export`, `release`, `prod`, `docs`,
     `bin`, `alpine`, `runtime`, ...) are not reported, nor is what they use;
     when the last stage is itself an auxiliary target (`test`, `lint`, `dev`,
-    `debug`, `docs`, `ci`, ...), every named stage that no other stage uses is
-    taken as a target too.
+    `debug`, `docs`, `ci`, ..., also an unnamed `FROM lint`), every named stage
+    that no other stage uses is taken as a target too. A named leaf stage that
+    configures a container (ENTRYPOINT, CMD, EXPOSE, HEALTHCHECK) or only
+    collects files `FROM scratch` (an `--output` export) is an intended target.
     The legacy builder (`DOCKER_BUILDKIT=0`) builds every stage; this rule
     describes BuildKit.
 
@@ -108,8 +117,12 @@ class UnusedStage(Rule):
         for s in stages:
             for d in deps[s.index]:
                 used_by.setdefault(d, []).append(s)
-        roots = [final] + [s for s in stages if looks_like_target(s.name)]
-        if looks_auxiliary(final.name):
+        # leaf stages that are images on purpose: they configure a container (ENTRYPOINT,
+        # CMD, EXPOSE, HEALTHCHECK) or only collect files FROM scratch (`--output` exports)
+        roots = [final] + [s for s in stages if looks_like_target(s.name)
+                           or (s.name and not used_by.get(s.index) and _is_intended_image(s))]
+        final_name = final.name or (final.parent.name if final.parent is not None else None)
+        if looks_auxiliary(final_name):  # an unnamed `FROM lint` last stage is the lint target
             roots += [s for s in stages if s.name and not used_by.get(s.index)]
         live = reachable(model, roots, deps)
         for s in stages:
