@@ -77,6 +77,8 @@ def _git(call):
     for i, a in enumerate(before):
         if a.value == "-C" and i + 1 < len(before):
             chdir = before[i + 1].value
+        elif a.value.startswith("--git-dir="):  # `git --git-dir=/w/repo.git checkout SHA` works on that clone
+            chdir = a.value.split("=", 1)[1]
     return sub, call.args[k + 1:], chdir
 
 
@@ -201,8 +203,13 @@ class RunFetchesMovingTarget(Rule):
                 if any(pins(r) for r in known):
                     continue
                 url = expand_shell_word(ops[0].value, ins, ctx)
-                name = ops[1].value if len(ops) > 1 else (
-                    posixpath.basename(url.rstrip("/").split(":")[-1]).removesuffix(".git") if url else None)
+                bare = any(a.value in ("--bare", "--mirror") for a in args)
+                base = posixpath.basename(url.rstrip("/").split(":")[-1]) if url else None
+                if base and bare:  # a bare clone's directory keeps (or gets) the `.git` suffix
+                    base = base if base.endswith(".git") else base + ".git"
+                elif base:
+                    base = base.removesuffix(".git")
+                name = ops[1].value if len(ops) > 1 else base
                 name = expand_shell_word(name, ins, ctx) if name else None
                 target = resolve(name, cwd) if name else None
                 # [url word, ref, target directory, pinned]
