@@ -7,6 +7,7 @@ from layerlint.ast import Pos, Range
 from layerlint.rule import Edit, Fix, Rule, register
 from layerlint.rules._a_packages import calls
 from layerlint.rules._c4_cache import expand_text, installs, program_cwds, resolve, under, workdir_of
+from layerlint.shell import programs
 
 _GLOB = re.compile(r"[*?\[]")
 _URL = re.compile(r"^(https?|git|ssh)://|^git@", re.I)
@@ -28,6 +29,9 @@ class _Copy:
     root: bool  # it copies the whole context (`.`, `*`)
     prefix: str | None  # for a single broad source: the context directory its files come from
     files: list  # (basename pattern, target path) of the specific (non-broad) sources
+
+
+_BUILD_TOOLS = {"gradle": "gradle", "gradlew": "gradle", "mvn": "maven", "mvnw": "maven"}
 
 
 def _source_kind(src: str) -> str:
@@ -210,6 +214,13 @@ class CopyContextBeforeInstall(Rule):
             if info is not None:
                 copies.append(info)
             return
+        # A Gradle/Maven run before a broad COPY is the project's own dependency step
+        # (`./gradlew downloadRepos`), whatever its task is called: remember where it ran.
+        prefetched = st.setdefault("prefetched", [])
+        for program in programs(ins, ctx.model) or ():
+            family = _BUILD_TOOLS.get(program.basename)
+            if family:
+                prefetched.append((family, len(copies)))
         found = installs(ins, ctx)
         if not found:
             return
@@ -234,6 +245,9 @@ class CopyContextBeforeInstall(Rule):
                     broad = c
                     break
             if broad is None:
+                continue
+            at = copies.index(broad)
+            if inst.kind == "build" and any(f == inst.family and n <= at for f, n in prefetched):
                 continue
             reports.append((inst, broad, cwd))
         for inst in found:
