@@ -17,7 +17,9 @@ class OnbuildCopyWholeContext(Rule):
     Reported on the source word (`.`, `./`, `/`, `*`) of a COPY or ADD trigger
     that copies from the build context (no `--from`). A trigger runs in every
     build of an image FROM this one, right after the child's FROM line and
-    before any of the child's own instructions.
+    before any of the child's own instructions. Not reported when an earlier
+    `ONBUILD RUN` of the stage already installs (the docker-library onbuild
+    pattern: manifests first, install, then the whole context last).
 
     ## Why is this bad?
     The copy comes first in every child build, so editing any file of the
@@ -54,6 +56,13 @@ class OnbuildCopyWholeContext(Rule):
 
     def check(self, ins, ctx):
         if ins.parent is None or ins.flag("from") is not None or len(ins.words) < 2:
+            return
+        stage = ctx.stage_of(ins)
+        if stage is not None and any(
+                i.trigger is not None and i.trigger.keyword == "RUN" and i.range.start < ins.parent.range.start
+                for i in stage.instructions):
+            # the docker-library onbuild pattern: manifests are copied and installed by
+            # earlier triggers, the whole context comes last and only busts what follows it
             return
         for w in ins.words[:-1]:
             if not ins.json and w.text.startswith("<<") and ins.heredocs:
