@@ -182,6 +182,7 @@ def build_model(doc: Dockerfile) -> Model:
                 current.shell = pragma_shell
             if parent is not None:
                 current.env = dict(parent.env)
+                current.args = dict(parent.args)  # BuildKit carries the base stage's build args over
                 current.shell = parent.shell
                 current.workdir = parent.workdir
                 current.user = parent.user

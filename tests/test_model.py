@@ -112,3 +112,9 @@ def test_lexer_reports_reference_positions():
 def test_stage_used_through_run_mount_counts_as_used():
     m = model("FROM alpine:3 AS tools\nFROM alpine:3\nRUN --mount=type=bind,from=tools,target=/t true\n")
     assert m.stages[0].copied_from_by_later and not m.stages[1].copied_from_by_later
+
+
+def test_a_child_stage_inherits_its_parent_stages_args():
+    doc = parse("FROM alpine:3 AS base\nARG foo=bar\nFROM base\nCOPY $foo /x\n")
+    m = build_model(doc)
+    assert m.scope_at[id(doc.instructions[3])].values()["foo"] == "bar"
