@@ -231,11 +231,12 @@ def build_model(doc: Dockerfile) -> Model:
         elif kw == "USER" and ins.value:
             current.user = expand(ins.value[0], values)
         if kw in ("COPY", "RUN"):  # COPY --from=stage, RUN --mount=from=stage
-            sources = [f.value for f in ins.flag_nodes if f.name == "from" and f.value]
-            sources += [m.from_ for m in ins.mounts if m.from_]
-            for src in sources:
+            # COPY --from takes a stage name or index; a mount's from= only a name (BuildKit)
+            sources = [(f.value, True) for f in ins.flag_nodes if f.name == "from" and f.value]
+            sources += [(m.from_, False) for m in ins.mounts if m.from_]
+            for src, by_index in sources:
                 ref = next((s for s in stages if s.name == src.lower()), None)
-                if ref is None and src.isdigit() and int(src) < len(stages):
+                if ref is None and by_index and src.isdigit() and int(src) < len(stages):
                     ref = stages[int(src)]
                 if ref is not None and ref is not current:
                     ref.copied_from_by_later = True
