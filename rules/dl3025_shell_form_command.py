@@ -2,14 +2,31 @@ from layerlint.ast import Range
 from layerlint.rule import Rule, register
 
 
+def _shell_set_before(ins, ctx) -> bool:
+    """A SHELL instruction earlier in the instruction's stage or anywhere in its parent stages."""
+    stage = ctx.stage_of(ins)
+    while stage is not None:
+        for other in stage.instructions:
+            if other is ins:
+                break
+            if other.keyword == "SHELL":
+                return True
+        stage = stage.parent
+    return False
+
+
 @register
 class ShellFormCommand(Rule):
     """CMD, ENTRYPOINT or HEALTHCHECK CMD is written in shell form.
 
     Reports `CMD node server.js`, `ENTRYPOINT ./run.sh` and
     `HEALTHCHECK CMD curl -f http://localhost/` (as hadolint does), pointing at the
-    command. Unlike BuildKit's JSONArgsRecommended, a SHELL instruction in the
-    stage does not silence it. `ONBUILD CMD` is not checked.
+    command. `ONBUILD CMD` is not checked.
+
+    Difference from hadolint: as in BuildKit's JSONArgsRecommended check, a CMD or
+    ENTRYPOINT is not reported when a SHELL instruction is in effect (earlier in
+    its stage or in a stage it is built on): the shell form then runs under the
+    shell the author chose on purpose, as PowerShell Dockerfiles do.
 
     Difference from hadolint: exec form is recognised exactly as BuildKit does,
     so valid JSON escapes such as `"\\/usr/bin"` do not turn a JSON array into a
@@ -52,6 +69,8 @@ class ShellFormCommand(Rule):
             words = words[1:]
             kw = "HEALTHCHECK CMD"
         if not words:
+            return
+        if kw != "HEALTHCHECK CMD" and _shell_set_before(ins, ctx):
             return
         ctx.report(self, Range(words[0].range.start, words[-1].range.end),
                    f"Use arguments JSON notation for {kw} arguments")
