@@ -35,13 +35,13 @@ def mount_sources(ins, ctx) -> list[MountSource]:
             if m.type in ("bind", "cache") and m.from_]
 
 
-def stage_named(model, value: str):
+def stage_named(model, value: str, by_index: bool = True):
     """The stage `value` (a `--from` value) names, or None when it names no stage."""
     low = value.lower()
     for s in model.stages:
         if s.name == low:
             return s
-    if value.isdigit() and int(value) < len(model.stages):
+    if by_index and value.isdigit() and int(value) < len(model.stages):  # COPY --from only
         return model.stages[int(value)]
     return None
 
@@ -57,11 +57,11 @@ def result_stages(ctx) -> list:
             if ins.keyword == "COPY":
                 flag = ins.flag("from")
                 if flag is not None and flag.value:
-                    refs.append(flag.value)
-            elif ins.keyword == "RUN":
-                refs.extend(m.value for m in mount_sources(ins, ctx))
-            for ref in refs:
-                target = stage_named(model, ref)
+                    refs.append((flag.value, True))
+            elif ins.keyword == "RUN":  # a mount's from= names a stage only by name
+                refs.extend((m.value, False) for m in mount_sources(ins, ctx))
+            for ref, by_index in refs:
+                target = stage_named(model, ref, by_index)
                 if target is not None and target is not stage and target.index < stage.index:
                     used.add(target.index)
     return [s for s in model.stages if s.index not in used and not s.copied_from_by_later]
