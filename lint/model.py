@@ -171,7 +171,9 @@ def build_model(doc: Dockerfile) -> Model:
             name = name_word.text.lower() if name_word else None
             parent = None
             for s in stages:
-                if s.name and s.name == image.resolved.lower():
+                # BuildKit looks the base up by its exact text among the lower-cased stage names,
+                # so `FROM Builder` is an image, while `COPY --from=Builder` finds the stage
+                if s.name and s.name == image.resolved:
                     parent = s
             platform = ins.flag("platform")
             current = Stage(len(stages), ins, name, name_word, image, parent,

@@ -118,3 +118,10 @@ def test_a_child_stage_inherits_its_parent_stages_args():
     doc = parse("FROM alpine:3 AS base\nARG foo=bar\nFROM base\nCOPY $foo /x\n")
     m = build_model(doc)
     assert m.scope_at[id(doc.instructions[3])].values()["foo"] == "bar"
+
+
+def test_from_finds_a_stage_by_its_exact_lower_case_name_copy_from_in_any_case():
+    m = model("FROM alpine:3 AS Build\nFROM Build\nCOPY --from=BUILD /a /a\nFROM build\n")
+    build, upper, lower = m.stages
+    assert upper.parent is None and lower.parent is build  # BuildKit: `FROM Build` is an image
+    assert build.copied_from_by_later
