@@ -18,6 +18,7 @@ configuration directories). Keys (TOML):
     label-schema = { maintainer = "email" }
     strict-labels = false
     shellcheck = false                # run ShellCheck on RUN (needs layerlint[shellcheck])
+    build-contexts = ["shared"]       # names given with `docker build --build-context NAME=...`
 
 Every selector may be a code, a code prefix, a rule name, a BuildKit check name or a
 group. A broken file raises `ConfigError` naming the file and the key.
@@ -54,6 +55,7 @@ class Config:
     label_schema: dict[str, str] = field(default_factory=dict)
     strict_labels: bool = False
     shellcheck: bool = False
+    build_contexts: list[str] = field(default_factory=list)  # `--build-context NAME=...` names
     source: str | None = None  # the file this came from
     root: str | None = None  # directory per-file-ignores are relative to
 
@@ -197,9 +199,9 @@ def _label_schema(p: str, key: str, v) -> dict[str, str]:
     return {str(k): t for k, t in v.items()}
 
 
-def _registries(p: str, key: str, v) -> list[str]:
+def _strings(p: str, key: str, v) -> list[str]:
     if not isinstance(v, list) or not all(isinstance(r, str) for r in v):
-        raise ConfigError(f"{p}: '{key}' must be a list of registry names")
+        raise ConfigError(f"{p}: '{key}' must be a list of names")
     return list(v)
 
 
@@ -229,14 +231,15 @@ _TOML_KEYS = {
     "failure-threshold": ("failure_threshold", _threshold),
     "no-fail": ("no_fail", _bool),
     "disable-ignore-pragmas": ("disable_ignore_pragmas", _bool),
-    "trusted-registries": ("trusted_registries", _registries),
+    "trusted-registries": ("trusted_registries", _strings),
     "label-schema": ("label_schema", _label_schema),
     "strict-labels": ("strict_labels", _bool),
     "shellcheck": ("shellcheck", _bool),
+    "build-contexts": ("build_contexts", _strings),
 }
 _HADOLINT_KEYS = {
     "ignored": ("ignore", lambda p, k, v: _check_refs(p, k, v or [])),
-    "trustedRegistries": ("trusted_registries", _registries),
+    "trustedRegistries": ("trusted_registries", _strings),
     "label-schema": ("label_schema", _label_schema),
     "strict-labels": ("strict_labels", _bool),
     "failure-threshold": ("failure_threshold", _threshold),

@@ -19,7 +19,9 @@ class CopyFromUndefinedStage(Rule):
 
     Values that can only be image references (containing `:`, `@` or `/`) are
     fine, and so is the number of an earlier stage (`--from=0`). Names are
-    compared case-insensitively, as BuildKit does; a `--from` value with
+    compared case-insensitively, as BuildKit does; names listed in the
+    `build-contexts` setting (`docker build --build-context NAME=...`) are
+    fine; a `--from` value with
     variables is left to LL1002, since BuildKit refuses to expand it.
     Copying from the current stage is DL3023's business. hadolint compares names
     case-sensitively and does not exempt `@` or `/` references.
@@ -59,8 +61,8 @@ class CopyFromUndefinedStage(Rule):
         if value is None:
             return
         index = ctx.stage.index if ctx.stage is not None else -1  # before any FROM, no stage exists
-        if any(c in value for c in ":@/"):
-            return
+        if any(c in value for c in ":@/") or value in ctx.config.build_contexts:
+            return  # an image, or a named build context (`docker build --build-context NAME=...`)
         if value.isdigit():
             if int(value) <= index:
                 return
