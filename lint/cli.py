@@ -250,8 +250,10 @@ def cmd_cache(args) -> int:
     doc = parse(src.text, args.path)
     states = invalidated(doc, build_model(doc), args.changed)
     rebuilt = sum(s.rebuilt for s in states)
+    after = _rebuilt_after_reordering(src.text, args.path, args.changed)
     if args.format == "json":
         json.dump({"file": args.path, "changed": args.changed, "rebuilt": rebuilt, "steps": len(states),
+                   "rebuilt_after_reordering": after,
                    "layers": [{"line": s.instruction.start_line, "stage": s.stage.label,
                                "instruction": s.instruction.keyword, "rebuilt": s.rebuilt, "reason": s.reason}
                               for s in states]}, sys.stdout, indent=2)
@@ -263,7 +265,28 @@ def cmd_cache(args) -> int:
         mark = "REBUILT" if s.rebuilt else "cached "
         print(f"{s.instruction.start_line:>4}  {mark}  {text}" + (f"   <- {s.reason}" if s.rebuilt else ""))
     print(f"{rebuilt} of {len(states)} steps rebuilt.")
+    if after is not None:
+        print(f"After the reordering LL2001 suggests (manifests first, install, then the rest): {after[0]} of "
+              f"{after[1]} steps rebuilt.")
     return 0
+
+
+def _rebuilt_after_reordering(text: str, path: str, changed: list[str]):
+    """(rebuilt, steps) once LL2001's reorderings are applied, or None when it suggests none."""
+    from .config import _from_table
+    from .engine import lint_text
+    from .fix import fix_text
+    from .layers import invalidated
+    from .model import build_model
+    from .parser import parse
+
+    config = _from_table("cache", {"select": ["LL2001"]})
+    fixed, applied = fix_text(text, lambda t: lint_text(t, path, config).diagnostics, unsafe=True)
+    if not applied or fixed == text:
+        return None
+    doc = parse(fixed, path)
+    states = invalidated(doc, build_model(doc), changed)
+    return sum(s.rebuilt for s in states), len(states)
 
 
 def cmd_rules(args) -> int:

@@ -78,3 +78,16 @@ def test_cli_output(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["rebuilt"] == 7 and data["layers"][3] == {
         "line": 4, "stage": "build", "instruction": "RUN", "rebuilt": True, "reason": "the step before it was rebuilt"}
+
+
+def test_cli_reports_the_count_after_the_suggested_reordering(tmp_path, capsys):
+    p = tmp_path / "Dockerfile"
+    p.write_text("FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
+                 "RUN pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"app.py\"]\n")
+    assert main(["cache", str(p), "--changed", "app.py", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    # install no longer rebuilt: COPY requirements.txt, RUN pip, COPY . ., CMD -> only the last two
+    assert (data["rebuilt"], data["steps"]) == (3, 5)
+    assert data["rebuilt_after_reordering"] == [2, 6]
+    assert main(["cache", str(p), "--changed", "requirements.txt", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rebuilt_after_reordering"][0] == 5
