@@ -123,6 +123,25 @@ class Model:
                 return s
         return None
 
+    def expand_known(self, text: str, ins: Instruction) -> str | None:
+        """`text` expanded as BuildKit would at `ins`; None when a referenced variable has no
+        known value or the text does not lex. An ONBUILD trigger is expanded with the ENV in
+        scope only: it runs in a child build, which has none of this file's ARGs."""
+        top = ins.parent if ins.parent is not None else ins
+        scope = self.scope_at.get(id(top))
+        if scope is None:
+            values: dict[str, str] = {}
+        elif ins.parent is not None:
+            values = dict(scope.env)
+        else:
+            values = scope.values()
+        lex = Lex(self.dockerfile.escape)
+        try:
+            out = lex.process_word(text, values)
+        except ShellLexError:
+            return None
+        return None if lex.unset else out
+
     def expand(self, text: str, ins: Instruction, escape: str | None = None) -> str | None:
         """Expand `text` as BuildKit would at `ins`; None when expansion fails."""
         scope = self.scope_at.get(id(ins))

@@ -27,7 +27,6 @@ import posixpath
 import re
 
 from layerlint.ast import Range
-from layerlint.shellwords import Lex, ShellLexError
 
 # -- values -------------------------------------------------------------------------------
 
@@ -46,21 +45,7 @@ def expand_text(text: str, ins, ctx) -> str | None:
     """
     if "$" not in text and "'" not in text and '"' not in text and "\\" not in text:
         return text
-    scope = ctx.model.scope_at.get(id(top(ins)))
-    if scope is None:
-        values = {}
-    elif ins.parent is not None:
-        values = dict(scope.env)
-    else:
-        values = scope.values()
-    lex = Lex(ctx.dockerfile.escape)
-    try:
-        out = lex.process_word(text, values)
-    except ShellLexError:
-        return None
-    if lex.unset:
-        return None
-    return out
+    return ctx.model.expand_known(text, ins)
 
 
 def user_part(value: str) -> str:

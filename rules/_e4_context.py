@@ -29,7 +29,6 @@ import re
 import warnings
 from dataclasses import dataclass
 
-from layerlint.shellwords import Lex, ShellLexError
 
 # -- Go path functions -----------------------------------------------------------
 
@@ -383,21 +382,7 @@ def expand(text: str, ins, ctx, *, json: bool = False) -> str | None:
         return text
     if not json and not any(c in text for c in "$'\"\\`"):
         return text
-    scope = ctx.model.scope_at.get(id(top(ins)))
-    if scope is None:
-        values: dict[str, str] = {}
-    elif ins.parent is not None:
-        values = dict(scope.env)
-    else:
-        values = scope.values()
-    lex = Lex(ctx.dockerfile.escape)
-    try:
-        out = lex.process_word(text, values)
-    except ShellLexError:
-        return None
-    if lex.unset:
-        return None
-    return out
+    return ctx.model.expand_known(text, ins)
 
 
 @dataclass(slots=True)
