@@ -141,15 +141,14 @@ def scope_values(ins, ctx) -> dict[str, str]:
 _SUBSTITUTION = re.compile(r"\$\(|`")
 
 
-def expand(word, ins, ctx) -> list[str] | None:
-    """What a word with `$VAR` expands to, split into words; None when it cannot be known.
+def expand_shell_word(value: str, ins, ctx) -> str | None:
+    """A shell word's value with Dockerfile variables substituted; None when it cannot be known.
 
     Unknown when a variable has no value in scope (ENV or ARG default), is
     assigned inside the RUN itself, or the word holds a command substitution.
     """
-    value = word.value
     if "$" not in value and "`" not in value:
-        return [value]
+        return value
     if _SUBSTITUTION.search(value):
         return None
     _, assigned = script_declarations(ins, ctx)
@@ -160,7 +159,13 @@ def expand(word, ins, ctx) -> list[str] | None:
         return None
     if lex.unset or any(n in assigned for n in lex.used):
         return None
-    return out.split()
+    return out
+
+
+def expand(word, ins, ctx) -> list[str] | None:
+    """What a shell word expands to, split into words; None when it cannot be known."""
+    out = expand_shell_word(word.value, ins, ctx)
+    return None if out is None else out.split()
 
 
 # -- mounts -----------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 from layerlint.ast import Range
 from layerlint.rules._a_packages import (NPM_LONG_VALUES, NPM_SHORT_VALUES, PIP_LONG_VALUES, PIP_SHORT_VALUES,
-                                         apk_add, apt_subcommand, calls, npm_install, pip_install,
-                                         scope_values, script_declarations, yarn_operands)
+                                         apk_add, apt_subcommand, calls, expand_shell_word, npm_install,
+                                         pip_install, scope_values, yarn_operands)
 from layerlint.rules._b_packages import DNF_NAMES, rpm_command, zypper_command
 from layerlint.shellwords import Lex, ShellLexError
 
@@ -62,23 +62,6 @@ def expand_text(text: str, ins, ctx) -> str | None:
     except ShellLexError:
         return None
     return None if lex.unset else out
-
-
-def expand_shell_word(value: str, ins, ctx) -> str | None:
-    """A shell word's value with Dockerfile variables substituted; None when unknown or set in the RUN."""
-    if "`" in value or "$(" in value:
-        return None
-    if "$" not in value:
-        return value
-    _, assigned = script_declarations(ins, ctx)
-    lex = Lex("\\")
-    try:
-        out = lex.process_word(value, scope_values(ins, ctx))
-    except ShellLexError:
-        return None
-    if lex.unset or any(n in assigned for n in lex.used):
-        return None
-    return out
 
 
 def uses_buildkit(ctx) -> bool:
