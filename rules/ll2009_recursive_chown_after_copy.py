@@ -1,19 +1,6 @@
-import posixpath
-
 from layerlint.rule import Rule, register
+from layerlint.rules._copied_paths import absolute, copied_destinations, overlaps
 from layerlint.shell import programs
-
-
-def _absolute(path: str, workdir: str | None) -> str | None:
-    if "$" in path or not path:
-        return None
-    if not path.startswith("/"):
-        path = posixpath.join(workdir or "/", path)
-    return posixpath.normpath(path)
-
-
-def _covers(target: str, dest: str) -> bool:
-    return target == dest or dest.startswith(target.rstrip("/") + "/") or target.startswith(dest.rstrip("/") + "/")
 
 
 @register
@@ -56,22 +43,18 @@ class RecursiveChownAfterCopy(Rule):
     def check(self, ins, ctx):
         if ctx.stage is None:
             return
-        dests = ctx.stage_state(self).setdefault("dests", [])
-        workdir = ctx.model.workdir_at.get(id(ins))
-        if ins.keyword in ("COPY", "ADD"):
-            if len(ins.value) >= 2:
-                dest = _absolute(ins.value[-1], workdir)
-                if dest is not None:
-                    dests.append(dest)
+        dests = copied_destinations(self, ins, ctx)
+        if ins.keyword != "RUN":
             return
+        workdir = ctx.model.workdir_at.get(id(ins))
         for program in programs(ins, ctx.model) or ():
             if program.basename not in ("chown", "chmod") or not (
                     program.has_short_flag("R") or program.has_long_flag("--recursive")):
                 continue
             operands = program.positional[1:]  # after the owner or mode
             for word in operands:
-                target = _absolute(word.value, workdir)
-                if target is not None and any(_covers(target, d) for d in dests):
+                target = absolute(word.value, workdir)
+                if target is not None and any(overlaps(target, d) for d in dests):
                     flag = "--chown" if program.basename == "chown" else "--chmod"
                     ctx.report(self, program.name.range,
                                f"`{program.basename} -R {word.value}` rewrites every file an earlier COPY put there "
