@@ -20,3 +20,15 @@ def corpus():
     if not files:
         pytest.skip(f"shared corpus not found at {CORPUS} (set LAYERLINT_SHARED to its parent)")
     return files
+
+
+# In CI, hypothesis runs a fixed sequence of examples (a failure there reproduces
+# locally with HYPOTHESIS_PROFILE=ci); elsewhere it explores new ones on every run.
+try:
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI") or os.environ.get("HYPOTHESIS_PROFILE") == "ci":
+        _hypothesis_settings.load_profile("ci")
+except ImportError:  # pragma: no cover - hypothesis is in the test extra
+    pass
