@@ -35,7 +35,8 @@ class AddInsteadOfCopy(Rule):
     sources are fine too. Differences from hadolint: Git URLs are exempt,
     suffixes are compared case-insensitively, `.zst` is an archive, and a source
     containing a variable is judged by its value when every variable has a known
-    default, and skipped otherwise. `.zip` is not an archive here: BuildKit does
+    default, and skipped otherwise; `ONBUILD ADD` triggers are checked too (the
+    child build runs the same ADD). `.zip` is not an archive here: BuildKit does
     not unpack zip files, so `ADD app.zip` is a plain copy.
 
     ## Why is this bad?
@@ -70,6 +71,7 @@ class AddInsteadOfCopy(Rule):
     severity = "error"
     fixable = "sometimes"
     visits = ("ADD",)
+    onbuild = True
 
     def check(self, ins, ctx):
         if len(ins.value) < 2 or len(ins.words) != len(ins.value):
