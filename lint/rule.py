@@ -144,13 +144,22 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
+_SORTED: dict[str, type[Rule]] = {}
+
+
 def all_rules() -> dict[str, type[Rule]]:
-    """Every registered rule by code, importing the rule modules on first use."""
-    global _DISCOVERED
+    """Every registered rule by code, importing the rule modules on first use.
+
+    The same (read-only) mapping is returned until another rule registers: it is
+    asked for several times per linted file.
+    """
+    global _DISCOVERED, _SORTED
     if not _DISCOVERED:
         _DISCOVERED = True
         _discover()
-    return dict(sorted(_REGISTRY.items()))
+    if len(_SORTED) != len(_REGISTRY):
+        _SORTED = dict(sorted(_REGISTRY.items()))
+    return _SORTED
 
 
 def _discover() -> None:
