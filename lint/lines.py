@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .ast import Comment, Directive, ParseIssue, Pos, Range
 from .shellwords import GO_SPACE, go_lstrip
@@ -56,7 +56,6 @@ class LogicalLine:
     anchors: list[tuple[int, Pos]]  # (offset in text, source position), sorted
     comments: list[Comment]  # comment block directly above
     empty_continuation: bool = False
-    comment_lines_inside: list[int] = field(default_factory=list)
 
     def pos(self, offset: int) -> Pos:
         """Source position of `offset` in `text` (a piece boundary maps to the later piece)."""
@@ -179,7 +178,6 @@ class LineReader:
             if eol and text == "":
                 continue
             empty_cont = False
-            inside: list[int] = []
             last = n
             while not eol and self.i < len(self.raw):
                 m = self.i
@@ -187,7 +185,6 @@ class LineReader:
                 last = m
                 raw_line = self.lines[m]
                 if _is_comment(raw_line):
-                    inside.append(m)
                     self.comments.append(self._comment(m))
                     continue
                 if not go_lstrip(raw_line):
@@ -198,7 +195,7 @@ class LineReader:
                 text += piece
             comments = self._pending_comments
             self._pending_comments = []
-            return LogicalLine(text, n, last, anchors, comments, empty_cont, inside)
+            return LogicalLine(text, n, last, anchors, comments, empty_cont)
         return None
 
     def _trim_continuation(self, line: str) -> tuple[str, bool]:

@@ -35,7 +35,6 @@ class Pragma:
 @dataclass(slots=True)
 class Suppressions:
     file: set[str] = field(default_factory=set)  # codes
-    by_line: dict[int, set[str]] = field(default_factory=dict)  # 0-based line range start -> codes
     ranges: list[tuple[int, int, set[str]]] = field(default_factory=list)  # (first, last line, codes)
     pragmas: list[Pragma] = field(default_factory=list)
 
