@@ -31,6 +31,15 @@ _DIRECTIVE = re.compile(r"^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n
 KNOWN_DIRECTIVES = ("syntax", "escape", "check")
 
 
+def map_offset(keys: list[int], anchors: list[Pos], offset: int, end: bool = False) -> Pos:
+    """Position of `offset` in a text made of pieces: piece i starts at offset `keys[i]` and
+    at source position `anchors[i]`. At a boundary between pieces, `end` picks the earlier one."""
+    i = (bisect.bisect_left(keys, offset) if end else bisect.bisect_right(keys, offset)) - 1
+    i = max(i, 0)
+    p = anchors[i]
+    return Pos(p.line, p.column + offset - keys[i])
+
+
 def split_physical(text: str) -> list[str]:
     """Physical lines with their line endings, split on `\\n` only (like Go's scanner)."""
     parts = text.split("\n")
@@ -59,27 +68,17 @@ class LogicalLine:
 
     def pos(self, offset: int) -> Pos:
         """Source position of `offset` in `text` (a piece boundary maps to the later piece)."""
-        if len(self.anchors) == 1:
-            p = self.anchors[0][1]
-            return Pos(p.line, p.column + offset)
-        keys = [a[0] for a in self.anchors]
-        i = bisect.bisect_right(keys, offset) - 1
-        if i < 0:
-            i = 0
-        base, p = self.anchors[i]
-        return Pos(p.line, p.column + offset - base)
+        return self._map(offset, end=False)
 
     def end_pos(self, offset: int) -> Pos:
         """Like `pos`, but a piece boundary maps to the end of the earlier piece."""
-        if len(self.anchors) == 1:
+        return self._map(offset, end=True)
+
+    def _map(self, offset: int, end: bool) -> Pos:
+        if len(self.anchors) == 1:  # the common case: a single physical line
             p = self.anchors[0][1]
             return Pos(p.line, p.column + offset)
-        keys = [a[0] for a in self.anchors]
-        i = bisect.bisect_left(keys, offset) - 1
-        if i < 0:
-            i = 0
-        base, p = self.anchors[i]
-        return Pos(p.line, p.column + offset - base)
+        return map_offset([a[0] for a in self.anchors], [a[1] for a in self.anchors], offset, end)
 
     def range(self, start: int, end: int) -> Range:
         return Range(self.pos(start), self.end_pos(end) if end > start else self.pos(start))

@@ -22,13 +22,13 @@ Every word keeps its exact range in the Dockerfile.
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .ast import Instruction, Pos, Range
+from .lines import map_offset
 
 POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 NON_POSIX = ("pwsh", "powershell", "cmd")
@@ -61,10 +61,7 @@ class _SourceMap:
         self.length += len(text)
 
     def pos(self, offset: int, end: bool = False) -> Pos:
-        i = (bisect.bisect_left(self.keys, offset) if end else bisect.bisect_right(self.keys, offset)) - 1
-        i = max(i, 0)
-        p = self.anchors[i]
-        return Pos(p.line, p.column + offset - self.keys[i])
+        return map_offset(self.keys, self.anchors, offset, end)
 
     def text(self) -> str:
         return "".join(self.parts)
