@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._a_packages import UnpinnedPackageRule, apt_install
+from layerlint.rules._package_calls import UnpinnedPackageRule, apt_install
 
 MESSAGE = ("Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install "
            "<package>=<version>`")

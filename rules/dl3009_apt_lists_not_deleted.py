@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import (apt_subcommand, brace_expand, cache_targets, calls, covers, ends_in_image,
+from layerlint.rules._package_calls import (apt_subcommand, brace_expand, cache_targets, calls, covers, ends_in_image,
                                          inline_script, path_text, word_span)
 
 LISTS = "/var/lib/apt/lists"

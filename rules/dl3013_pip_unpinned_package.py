@@ -1,7 +1,7 @@
 import re
 
 from layerlint.rule import register
-from layerlint.rules._a_packages import PIP_SHORT_VALUES, UnpinnedPackageRule, pip_install
+from layerlint.rules._package_calls import PIP_SHORT_VALUES, UnpinnedPackageRule, pip_install
 
 MESSAGE = ("Pin versions in pip. Instead of `pip install <package>` use `pip install <package>==<version>` or "
            "`pip install --requirement <requirements file>`")

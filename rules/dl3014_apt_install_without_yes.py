@@ -1,7 +1,7 @@
 import re
 
 from layerlint.rule import register
-from layerlint.rules._a_packages import APT_SHORT_VALUES, TRUTHY, AptInstallOptionRule, apt_options
+from layerlint.rules._package_calls import APT_SHORT_VALUES, TRUTHY, AptInstallOptionRule, apt_options
 
 KEY = "APT::Get::Assume-Yes"
 _QUIET_LEVEL = re.compile(r"^(?:-q|--quiet)=(\d+)$")

@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._a_packages import APT_SHORT_VALUES, FALSY, AptInstallOptionRule, apt_options
+from layerlint.rules._package_calls import APT_SHORT_VALUES, FALSY, AptInstallOptionRule, apt_options
 
 KEY = "APT::Install-Recommends"
 

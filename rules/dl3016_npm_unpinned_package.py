@@ -1,7 +1,7 @@
 import re
 
 from layerlint.rule import register
-from layerlint.rules._a_packages import UnpinnedPackageRule, npm_install
+from layerlint.rules._package_calls import UnpinnedPackageRule, npm_install
 
 MESSAGE = "Pin versions in npm. Instead of `npm install <package>` use `npm install <package>@<version>`"
 _GIT = ("git://", "git+ssh://", "git+http://", "git+https://", "github:", "gitlab:", "bitbucket:", "gist:")

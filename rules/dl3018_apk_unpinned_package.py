@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._a_packages import UnpinnedPackageRule, apk_add
+from layerlint.rules._package_calls import UnpinnedPackageRule, apk_add
 
 MESSAGE = "Pin versions in apk add. Instead of `apk add <package>` use `apk add <package>=<version>`"
 

@@ -1,6 +1,6 @@
 from layerlint.ast import Range
 from layerlint.rule import Edit, Fix, Rule, register
-from layerlint.rules._a_packages import APK_SHORT_VALUES, apk_add, cache_targets, calls
+from layerlint.rules._package_calls import APK_SHORT_VALUES, apk_add, cache_targets, calls
 
 # a cache or tmpfs mount on one of these keeps apk's cache out of the layer
 # (/etc/apk/cache is the link apk follows to its cache directory)

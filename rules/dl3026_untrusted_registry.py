@@ -1,7 +1,7 @@
 from layerlint.ast import Pos, Range
 from layerlint.model import ImageRef
 from layerlint.rule import Rule, register
-from layerlint.rules._d_stages import mount_sources, stage_named
+from layerlint.rules._stage_sources import mount_sources, stage_named
 from layerlint.shellwords import Lex, ShellLexError
 
 DOCKER_HUB = ("docker.io", "hub.docker.com")

@@ -1,7 +1,7 @@
 import posixpath
 
 from layerlint.rule import Edit, Fix, Rule, register
-from layerlint.rules._a_packages import apt_subcommand, calls
+from layerlint.rules._package_calls import apt_subcommand, calls
 
 # apt subcommands and the tool that does the same job in scripts
 _REPLACEMENT = {

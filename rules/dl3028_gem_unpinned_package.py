@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._a_packages import GEM_SHORT_VALUES, UnpinnedPackageRule, gem_install
+from layerlint.rules._package_calls import GEM_SHORT_VALUES, UnpinnedPackageRule, gem_install
 
 MESSAGE = "Pin versions in gem install. Instead of `gem install <gem>` use `gem install <gem>:<version>`"
 

@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._b_packages import ShellCommandRule, insert_after, invocations, rpm_command
+from layerlint.rules._command_words import ShellCommandRule, insert_after, invocations, rpm_command
 
 YUM_YES_ACTIONS = frozenset({"install", "groupinstall", "localinstall", "group install", "groups install",
                              "module install"})

@@ -1,6 +1,6 @@
 from layerlint.rule import register
-from layerlint.rules._b_cache_clean import CacheNotCleaned
-from layerlint.rules._b_packages import RPM_CACHE_DIRS, rpm_command
+from layerlint.rules._package_cache_clean import CacheNotCleaned
+from layerlint.rules._command_words import RPM_CACHE_DIRS, rpm_command
 
 YUM_INSTALLING = frozenset({"install", "groupinstall", "localinstall", "group install", "groups install",
                             "module install", "reinstall", "update", "upgrade", "update-minimal",

@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._b_rpm_pinning import RpmUnpinnedPackage
+from layerlint.rules._rpm_pinning import RpmUnpinnedPackage
 
 
 @register

@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._b_packages import ShellCommandRule, insert_after, invocations, zypper_command
+from layerlint.rules._command_words import ShellCommandRule, insert_after, invocations, zypper_command
 
 ZYPPER_PROMPTING = frozenset({"install", "in", "remove", "rm", "source-install", "si", "patch"})
 

@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._b_packages import ShellCommandRule, invocations, zypper_command
+from layerlint.rules._command_words import ShellCommandRule, invocations, zypper_command
 
 
 @register

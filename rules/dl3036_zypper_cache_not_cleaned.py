@@ -1,6 +1,6 @@
 from layerlint.rule import register
-from layerlint.rules._b_cache_clean import CacheNotCleaned
-from layerlint.rules._b_packages import ZYPPER_CACHE_DIRS, zypper_command
+from layerlint.rules._package_cache_clean import CacheNotCleaned
+from layerlint.rules._command_words import ZYPPER_CACHE_DIRS, zypper_command
 
 
 @register

@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._b_packages import ShellCommandRule, has_expansion, invocations, rpm_file_or_url, zypper_command
+from layerlint.rules._command_words import ShellCommandRule, has_expansion, invocations, rpm_file_or_url, zypper_command
 
 UNPINNABLE_TYPES = frozenset({"pattern", "patch", "product", "application"})
 

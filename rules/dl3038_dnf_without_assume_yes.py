@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._b_packages import DNF_NAMES, ShellCommandRule, insert_after, invocations, rpm_command
+from layerlint.rules._command_words import DNF_NAMES, ShellCommandRule, insert_after, invocations, rpm_command
 
 DNF_YES_ACTIONS = frozenset({"install", "in", "groupinstall", "localinstall", "group install", "groups install",
                              "module install"})

@@ -1,6 +1,6 @@
 from layerlint.rule import register
-from layerlint.rules._b_cache_clean import CacheNotCleaned
-from layerlint.rules._b_packages import DNF_NAMES, RPM_CACHE_DIRS, dnf_family, rpm_command
+from layerlint.rules._package_cache_clean import CacheNotCleaned
+from layerlint.rules._command_words import DNF_NAMES, RPM_CACHE_DIRS, dnf_family, rpm_command
 
 DNF_INSTALLING = frozenset({"install", "in", "groupinstall", "localinstall", "group install", "groups install",
                             "module install", "reinstall", "rei", "upgrade", "up", "update", "upgrade-minimal",

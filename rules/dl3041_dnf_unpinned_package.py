@@ -1,6 +1,6 @@
 from layerlint.rule import register
-from layerlint.rules._b_packages import DNF_NAMES
-from layerlint.rules._b_rpm_pinning import RpmUnpinnedPackage
+from layerlint.rules._command_words import DNF_NAMES
+from layerlint.rules._rpm_pinning import RpmUnpinnedPackage
 
 
 @register

@@ -1,6 +1,6 @@
 from layerlint.ast import Range
 from layerlint.rule import Edit, Fix, Rule, register
-from layerlint.rules._a_packages import (PIP_LONG_VALUES, PIP_SHORT_VALUES, brace_expand, cache_targets, calls,
+from layerlint.rules._package_calls import (PIP_LONG_VALUES, PIP_SHORT_VALUES, brace_expand, cache_targets, calls,
                                          covers, path_text, pip_install, scope_values, script_declarations)
 
 VARIABLE = "PIP_NO_CACHE_DIR"

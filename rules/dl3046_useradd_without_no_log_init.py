@@ -1,7 +1,7 @@
 import re
 
 from layerlint.rule import register
-from layerlint.rules._b_packages import ShellCommandRule, insert_after, invocations, parse_options
+from layerlint.rules._command_words import ShellCommandRule, insert_after, invocations, parse_options
 
 USERADD_SHORT_VALUE = "bcdefgGkKpPsuRZ"
 USERADD_LONG_VALUE = frozenset({

@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._b_packages import ShellCommandRule, insert_after, invocations, parse_options
+from layerlint.rules._command_words import ShellCommandRule, insert_after, invocations, parse_options
 
 # GNU wget short options that take a value (`-nv` is `-n` with the value `v`)
 WGET_SHORT_VALUE = "aABDeilnoOPQRtTUwX"

@@ -1,7 +1,7 @@
 import re
 
 from layerlint.rule import Rule, register
-from layerlint.rules._d_labels import label_pairs
+from layerlint.rules._labels import label_pairs
 from layerlint.shellwords import Lex, ShellLexError
 
 RESERVED_NAMESPACES = ("com.docker.", "io.docker.", "org.dockerproject.")

@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._d_labels import label_pairs
+from layerlint.rules._labels import label_pairs
 
 
 @register

@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._d_labels import SchemaLabelValueRule, is_rfc3339
+from layerlint.rules._labels import SchemaLabelValueRule, is_rfc3339
 
 
 @register

@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._d_stages import from_range, result_stages, stage_chain
+from layerlint.rules._stage_sources import from_range, result_stages, stage_chain
 
 
 @register

@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import (brace_expand, cache_targets, calls, covers, ends_in_image, path_text,
+from layerlint.rules._package_calls import (brace_expand, cache_targets, calls, covers, ends_in_image, path_text,
                                          scope_values, word_span, yarn_operands)
 
 # where yarn 1 keeps its cache when running as root (the images' default user) or another user

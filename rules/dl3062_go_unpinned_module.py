@@ -1,5 +1,5 @@
 from layerlint.rule import register
-from layerlint.rules._b_packages import ShellCommandRule, has_expansion, invocations, parse_options
+from layerlint.rules._command_words import ShellCommandRule, has_expansion, invocations, parse_options
 
 # go build flags that take a value (`-tags netgo` as well as `-tags=netgo`)
 GO_VALUE_FLAGS = frozenset({

@@ -2,7 +2,7 @@ import re
 
 from layerlint.ast import Pos, Range
 from layerlint.rule import Rule, register
-from layerlint.rules._d_stages import stage_chain
+from layerlint.rules._stage_sources import stage_chain
 from layerlint.shellwords import Lex, ShellLexError, referenced_names
 
 _WINDOWS_IMAGE = re.compile(r"windowsservercore|nanoserver|servercore|mcr\.microsoft\.com/windows", re.I)

@@ -2,7 +2,7 @@ import posixpath
 
 from layerlint.model import ImageRef
 from layerlint.rule import Rule, register
-from layerlint.rules._d_stages import possible_parents, stage_named
+from layerlint.rules._stage_sources import possible_parents, stage_named
 from layerlint.shellwords import Lex, ShellLexError
 
 # tonistiigi/xx, the cross-compilation helper: an image of a few scripts meant to be copied whole

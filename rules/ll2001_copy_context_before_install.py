@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from layerlint.ast import Pos, Range
 from layerlint.rule import Edit, Fix, Rule, register
-from layerlint.rules._a_packages import calls
-from layerlint.rules._c4_cache import expand_text, installs, program_cwds, resolve, under, workdir_of
+from layerlint.rules._package_calls import calls
+from layerlint.rules._cache_model import expand_text, installs, program_cwds, resolve, under, workdir_of
 from layerlint.shell import programs
 
 _GLOB = re.compile(r"[*?\[]")

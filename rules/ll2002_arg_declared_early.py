@@ -2,7 +2,7 @@ import re
 
 from layerlint.model import PLATFORM_ARGS, PROXY_ARGS
 from layerlint.rule import Rule, register
-from layerlint.rules._c4_cache import is_per_build, may_read_environment, references
+from layerlint.rules._cache_model import is_per_build, may_read_environment, references
 
 # variables programs read from the environment without being told: an ARG of this name
 # may be used by any RUN, so where it is "first used" cannot be known

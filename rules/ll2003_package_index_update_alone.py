@@ -1,7 +1,7 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import (APK_LONG_VALUES, APK_SHORT_VALUES, apt_subcommand, brace_expand, cache_targets,
+from layerlint.rules._package_calls import (APK_LONG_VALUES, APK_SHORT_VALUES, apt_subcommand, brace_expand, cache_targets,
                                          calls, covers, path_text, word_span)
-from layerlint.rules._b_packages import DNF_NAMES, rpm_command, zypper_command
+from layerlint.rules._command_words import DNF_NAMES, rpm_command, zypper_command
 
 # where each package manager keeps its index
 INDEX_DIRS = {

@@ -2,7 +2,7 @@ import re
 from urllib.parse import parse_qsl
 
 from layerlint.rule import Rule, register
-from layerlint.rules._c4_cache import expand_text
+from layerlint.rules._cache_model import expand_text
 
 _SCP = re.compile(r"^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:(?!//)")
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$", re.I)

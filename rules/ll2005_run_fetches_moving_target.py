@@ -3,8 +3,8 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import calls
-from layerlint.rules._c4_cache import expand_shell_word, program_cwds, resolve, under
+from layerlint.rules._package_calls import calls
+from layerlint.rules._cache_model import expand_shell_word, program_cwds, resolve, under
 
 MOVING = frozenset({"latest", "master", "main"})
 _ARCHIVE = re.compile(r"\.(tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2|tar\.zst|tar|zip)$", re.I)

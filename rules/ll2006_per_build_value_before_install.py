@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._c4_cache import installs, is_per_build, references
+from layerlint.rules._cache_model import installs, is_per_build, references
 from layerlint.shellwords import referenced_names
 
 

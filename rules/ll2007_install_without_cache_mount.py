@@ -1,6 +1,6 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import scope_values
-from layerlint.rules._c4_cache import installs, uses_buildkit
+from layerlint.rules._package_calls import scope_values
+from layerlint.rules._cache_model import installs, uses_buildkit
 
 # variables that move a tool's download cache, and the part of the cache path they replace
 _CACHE_ENV = {

@@ -1,8 +1,8 @@
 from layerlint.rule import Edit, Fix, Rule, register
-from layerlint.rules._b4_entrypoint import (command_text, exec_form, image_configs, is_shell_form, posix,
+from layerlint.rules._image_config import (command_text, exec_form, image_configs, is_shell_form, posix,
                                             shell_display, shell_words, show, starts_with_exec, text_range,
                                             uses_positional)
-from layerlint.rules._d_stages import result_stages
+from layerlint.rules._stage_sources import result_stages
 
 
 @register

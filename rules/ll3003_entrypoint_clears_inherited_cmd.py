@@ -1,6 +1,6 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._b4_entrypoint import image_configs, is_empty, show
-from layerlint.rules._d_stages import result_stages
+from layerlint.rules._image_config import image_configs, is_empty, show
+from layerlint.rules._stage_sources import result_stages
 
 
 @register

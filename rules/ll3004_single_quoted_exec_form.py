@@ -1,7 +1,7 @@
 import re
 
 from layerlint.rule import Edit, Fix, Rule, register
-from layerlint.rules._b4_entrypoint import command_text, is_broken, shell_display, shorten, text_range
+from layerlint.rules._image_config import command_text, is_broken, shell_display, shorten, text_range
 
 _ITEM = r"""(?:'[^']*'|"(?:[^"\\]|\\.)*")"""
 _ARRAY = re.compile(rf"\[\s*{_ITEM}(?:\s*,\s*{_ITEM})*\s*\]")

@@ -1,6 +1,6 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._b4_entrypoint import ancestry_known, image_configs
-from layerlint.rules._d_stages import from_range, stage_chain
+from layerlint.rules._image_config import ancestry_known, image_configs
+from layerlint.rules._stage_sources import from_range, stage_chain
 
 
 @register

@@ -2,7 +2,7 @@ import os
 
 from layerlint.ast import Range
 from layerlint.rule import Edit, Fix, Rule, register
-from layerlint.rules._b4_entrypoint import analyse_command, command_text, is_broken
+from layerlint.rules._image_config import analyse_command, command_text, is_broken
 from layerlint.shell import ExecWord, Program, script_programs, unwrap
 
 # curl options after which a program other than curl's exit status judges the answer

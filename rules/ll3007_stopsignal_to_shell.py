@@ -1,8 +1,8 @@
 from layerlint.rule import Rule, register
 from layerlint.shellwords import Lex, ShellLexError
-from layerlint.rules._b4_entrypoint import (command_text, image_configs, is_shell_form, posix, shell_display,
+from layerlint.rules._image_config import (command_text, image_configs, is_shell_form, posix, shell_display,
                                             starts_with_exec)
-from layerlint.rules._d_stages import result_stages
+from layerlint.rules._stage_sources import result_stages
 
 _KILL = ("KILL", "SIGKILL", "9")
 

@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._b4_entrypoint import image_configs, is_empty
+from layerlint.rules._image_config import image_configs, is_empty
 
 
 @register

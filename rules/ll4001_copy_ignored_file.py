@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._e4_context import context_relative, context_sources, dockerignore_for, escapes_root
+from layerlint.rules._build_context import context_relative, context_sources, dockerignore_for, escapes_root
 
 
 @register

@@ -1,14 +1,14 @@
 import os
 
 from layerlint.rule import Rule, register
-from layerlint.rules._e4_context import (context_dir, context_sources, find_dockerignore, is_context_root,
+from layerlint.rules._build_context import (context_dir, context_sources, find_dockerignore, is_context_root,
                                          repository_root)
 
 
 def _has_ignore_file(ctx) -> bool | None:
     """Whether an ignore file may apply to the build; None when the context is unknown."""
     cache = ctx.model.shell_cache
-    key = ("batch-e4-any-dockerignore",)
+    key = ("any-dockerignore",)
     if key not in cache:
         directory = context_dir(ctx)
         if directory is None:

@@ -2,7 +2,7 @@ import posixpath
 import re
 
 from layerlint.rule import Edit, Fix, Rule, register
-from layerlint.rules._e4_context import expand, is_remote, keyword_like, operands
+from layerlint.rules._build_context import expand, is_remote, keyword_like, operands
 
 # tarballs, plain or compressed as BuildKit detects them (gzip, bzip2, xz, zstd)
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".taz", ".tar.bz2", ".tbz2", ".tbz", ".tb2", ".tar.xz", ".txz",

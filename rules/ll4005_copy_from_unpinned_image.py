@@ -1,7 +1,7 @@
 from layerlint.ast import Pos, Range
 from layerlint.model import ImageRef
 from layerlint.rule import Rule, register
-from layerlint.rules._d_stages import stage_named
+from layerlint.rules._stage_sources import stage_named
 
 
 @register

@@ -1,9 +1,9 @@
 import os
 
 from layerlint.rule import Rule, register
-from layerlint.rules._d4_security import (PRIVILEGE_DROPPERS, chain_instructions, entrypoint_drops_privileges,
+from layerlint.rules._user_security import (PRIVILEGE_DROPPERS, chain_instructions, entrypoint_drops_privileges,
                                           image_known, is_windows, root_image, runs_as_non_root, users_in_chain)
-from layerlint.rules._d_stages import from_range
+from layerlint.rules._stage_sources import from_range
 
 
 def _drops_privileges(ins) -> bool:
@@ -27,7 +27,7 @@ class FinalStageRunsAsRoot(Rule):
     default: a tag or name saying so (`:nonroot`, `-nonroot`, `-rootless`,
     `-chiseled`, `nginx-unprivileged`), Chainguard (`cgr.dev/`, `chainguard/`),
     Bitnami, Jupyter, Jenkins, Selenium, CircleCI and a few more listed in
-    `_d4_security.NON_ROOT_REPOSITORIES`; when the ENTRYPOINT or CMD starts the
+    `_user_security.NON_ROOT_REPOSITORIES`; when the ENTRYPOINT or CMD starts the
     process through a privilege-dropping tool (`gosu`, `su-exec`, `setpriv`,
     `runuser`, `s6-setuidgid`, `chpst`, `su`); when the base is an official
     database or broker image whose own entrypoint switches to its service account

@@ -1,7 +1,7 @@
 from layerlint.ast import Range
 from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import APK_LONG_VALUES, APK_SHORT_VALUES, apt_options, apt_subcommand
-from layerlint.rules._d4_security import NonRootRunRule, escalates, option_words, runs_as
+from layerlint.rules._package_calls import APK_LONG_VALUES, APK_SHORT_VALUES, apt_options, apt_subcommand
+from layerlint.rules._user_security import NonRootRunRule, escalates, option_words, runs_as
 from layerlint.shell import programs
 
 APT_ROOT = frozenset({"install", "remove", "purge", "update", "upgrade", "dist-upgrade", "full-upgrade", "autoremove",

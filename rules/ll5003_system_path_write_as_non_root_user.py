@@ -1,6 +1,6 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import expand
-from layerlint.rules._d4_security import (NonRootRunRule, absolute, chain_instructions, escalates, expand_text,
+from layerlint.rules._package_calls import expand
+from layerlint.rules._user_security import (NonRootRunRule, absolute, chain_instructions, escalates, expand_text,
                                           is_root_user, is_under, redirect_targets, root_image, runs_as,
                                           runs_as_non_root, top, user_value)
 from layerlint.shell import programs

@@ -2,8 +2,8 @@ import re
 
 from layerlint.ast import Range
 from layerlint.rule import Edit, Fix, Rule, register
-from layerlint.rules._a_packages import expand
-from layerlint.rules._d4_security import (absolute, chain_instructions, expand_text, final_user, is_root_user,
+from layerlint.rules._package_calls import expand
+from layerlint.rules._user_security import (absolute, chain_instructions, expand_text, final_user, is_root_user,
                                           is_under, is_windows, user_value)
 from layerlint.shell import programs
 

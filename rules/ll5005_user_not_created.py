@@ -2,8 +2,8 @@ import re
 
 from layerlint.ast import Pos, Range
 from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import APT_LONG_VALUES, APT_SHORT_VALUES, after, apk_add, apt_subcommand, expand
-from layerlint.rules._d4_security import (chain_instructions, expand_text, image_has_user, image_known, is_windows,
+from layerlint.rules._package_calls import APT_LONG_VALUES, APT_SHORT_VALUES, after, apk_add, apt_subcommand, expand
+from layerlint.rules._user_security import (chain_instructions, expand_text, image_has_user, image_known, is_windows,
                                           root_image, user_part)
 from layerlint.shell import programs
 

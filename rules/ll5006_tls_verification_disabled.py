@@ -2,8 +2,8 @@ import re
 
 from layerlint.ast import Pos, Range
 from layerlint.rule import Edit, Fix, Rule, register
-from layerlint.rules._a_packages import apt_options
-from layerlint.rules._d4_security import (FALSY, basename, expand_text, option_words, script_tree,
+from layerlint.rules._package_calls import apt_options
+from layerlint.rules._user_security import (FALSY, basename, expand_text, option_words, script_tree,
                                           strip_quotes)
 from layerlint.shell import programs
 

@@ -2,8 +2,8 @@ import re
 
 from layerlint.ast import Pos, Range
 from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import apt_options
-from layerlint.rules._d4_security import option_words
+from layerlint.rules._package_calls import apt_options
+from layerlint.rules._user_security import option_words
 from layerlint.shell import programs
 
 TRUTHY = frozenset({"1", "true", "yes", "on"})

@@ -1,7 +1,7 @@
 import re
 
 from layerlint.rule import Rule, register
-from layerlint.rules._d4_security import option_words, script_tree
+from layerlint.rules._user_security import option_words, script_tree
 from layerlint.shell import programs
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"})

@@ -2,8 +2,8 @@ import posixpath
 import re
 
 from layerlint.rule import Rule, register
-from layerlint.rules._a_packages import ends_in_image
-from layerlint.rules._d4_security import expand_text
+from layerlint.rules._package_calls import ends_in_image
+from layerlint.rules._user_security import expand_text
 
 # file name -> what it holds
 CREDENTIAL_FILES = {

@@ -4,7 +4,7 @@ from collections import Counter
 
 from layerlint.ast import Pos, Range
 from layerlint.rule import Rule, register
-from layerlint.rules._d4_security import strip_quotes
+from layerlint.rules._user_security import strip_quotes
 
 # (pattern, what it is); matched anywhere in the literal value
 TOKEN_PATTERNS = (

@@ -1,7 +1,7 @@
 import re
 
 from layerlint.rule import Rule, register
-from layerlint.rules._d4_security import expand_text
+from layerlint.rules._user_security import expand_text
 
 _PORT = re.compile(r"^(?:(\d+)(?:-(\d+))?)(?:/(\w+))?$")
 

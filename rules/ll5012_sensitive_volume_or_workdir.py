@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._d4_security import absolute, expand_text, is_under
+from layerlint.rules._user_security import absolute, expand_text, is_under
 
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock", "/var/run/docker", "/run/containerd/containerd.sock",
                   "/var/run/crio/crio.sock", "/run/podman/podman.sock")

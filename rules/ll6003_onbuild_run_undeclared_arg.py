@@ -2,7 +2,7 @@ from layerlint.model import PLATFORM_ARGS
 from layerlint.rule import Rule, register
 from layerlint.shell import commands
 
-from ._f4_analysis import assigned_names, lineage, maybe_image_env, shell_refs
+from ._stage_analysis import assigned_names, lineage, maybe_image_env, shell_refs
 
 
 @register

@@ -2,7 +2,7 @@ import re
 
 from layerlint.rule import Rule, register
 
-from ._f4_analysis import dependencies, reachable
+from ._stage_analysis import dependencies, reachable
 
 # Stage names that suggest a target built on purpose with `--target` (or a variant of
 # the image): such stages are not expected to be used by the last stage.

@@ -1,6 +1,6 @@
 from layerlint.rule import Edit, Fix, Rule, register
 
-from ._a4_buildkit import levenshtein
+from ._buildkit_checks import levenshtein
 
 # Official images whose names are never taken for a misspelt stage name.
 COMMON_IMAGES = frozenset("""

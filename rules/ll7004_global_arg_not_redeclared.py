@@ -3,7 +3,7 @@ from layerlint.model import PLATFORM_ARGS
 from layerlint.rule import Edit, Fix, Rule, register
 from layerlint.shell import commands
 
-from ._f4_analysis import assigned_names, line_indent, lineage, maybe_image_env, shell_refs
+from ._stage_analysis import assigned_names, line_indent, lineage, maybe_image_env, shell_refs
 
 
 @register

@@ -2,7 +2,7 @@ from layerlint.model import PLATFORM_ARGS
 from layerlint.rule import Rule, register
 from layerlint.shellwords import Lex, ShellLexError
 
-from ._a4_buildkit import platform_defaults, reference_error, references, sub_range
+from ._buildkit_checks import platform_defaults, reference_error, references, sub_range
 
 
 def _defaults(ctx, platform_env):

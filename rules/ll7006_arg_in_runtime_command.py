@@ -1,7 +1,7 @@
 from layerlint.model import PLATFORM_ARGS
 from layerlint.rule import Rule, register
 
-from ._f4_analysis import assigned_names, command_script, lineage, maybe_image_env, shell_refs
+from ._stage_analysis import assigned_names, command_script, lineage, maybe_image_env, shell_refs
 
 
 @register

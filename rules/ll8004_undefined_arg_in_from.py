@@ -1,7 +1,7 @@
 from layerlint.model import PLATFORM_ARGS
 from layerlint.rule import Rule, register
 
-from ._a4_buildkit import references, sub_range, suggest
+from ._buildkit_checks import references, sub_range, suggest
 
 
 @register

@@ -4,8 +4,8 @@ from layerlint.ast import Pos
 from layerlint.rule import Rule, register
 from layerlint.shellwords import referenced_names
 
-from ._a4_buildkit import body_range, levenshtein, raw_references, references, sub_range, suggest
-from ._d_stages import possible_parents, stage_chain
+from ._buildkit_checks import body_range, levenshtein, raw_references, references, sub_range, suggest
+from ._stage_sources import possible_parents, stage_chain
 
 # set by most base images or by the container runtime; never reported
 COMMON_BASE_VARIABLES = frozenset({"PATH", "HOME", "HOSTNAME", "TERM", "LANG", "LANGUAGE", "LC_ALL", "PWD",

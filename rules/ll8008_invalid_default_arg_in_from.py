@@ -1,7 +1,7 @@
 from layerlint.rule import Rule, register
 from layerlint.shellwords import Lex, ShellLexError
 
-from ._a4_buildkit import platform_defaults, reference_error
+from ._buildkit_checks import platform_defaults, reference_error
 
 
 def _global_defaults(ctx, platform_env: dict[str, str]) -> dict[str, str] | None:

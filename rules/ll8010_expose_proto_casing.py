@@ -1,6 +1,6 @@
 from layerlint.rule import Edit, Fix, Rule, register
 
-from ._a4_buildkit import expose_specs, sub_range
+from ._buildkit_checks import expose_specs, sub_range
 
 
 @register

@@ -1,6 +1,6 @@
 from layerlint.rule import Edit, Fix, Rule, register
 
-from ._a4_buildkit import expose_specs, port_range, valid_ip
+from ._buildkit_checks import expose_specs, port_range, valid_ip
 
 
 @register

@@ -1,4 +1,4 @@
-""".dockerignore handling (rules/_e4_context.py) and the rules that read files next to the
+""".dockerignore handling (rules/_build_context.py) and the rules that read files next to the
 Dockerfile (LL4001, LL4002), which the YAML fixtures cannot exercise."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import os
 import pytest
 
 from layerlint.engine import lint_text
-from layerlint.rules._e4_context import (IgnoreLine, PatternError, PatternMatcher, go_clean, go_dir,
+from layerlint.rules._build_context import (IgnoreLine, PatternError, PatternMatcher, go_clean, go_dir,
                                          read_patterns)
 from rule_fixtures import config_for
 

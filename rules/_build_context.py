@@ -1,4 +1,4 @@
-"""Shared pieces of batch E's build-context rules (LL4001-LL4005).
+"""Shared pieces of the build-context rules (LL4001-LL4005).
 
 - `go_clean(path)` / `go_dir(path)`: Go's `filepath.Clean` and `filepath.Dir` (slash
   paths), which BuildKit and `.dockerignore` handling apply;
@@ -335,7 +335,7 @@ _NONE = object()
 def dockerignore_for(ctx) -> DockerIgnore | None:
     """The ignore file BuildKit applies to the linted Dockerfile's directory, or None."""
     cache = ctx.model.shell_cache
-    key = ("batch-e4-dockerignore",)
+    key = ("dockerignore",)
     if key not in cache:
         directory = context_dir(ctx)
         found = None

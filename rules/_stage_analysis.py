@@ -1,4 +1,4 @@
-"""Shared pieces of batch F's stage, variable and ONBUILD rules (LL6001-LL6003, LL7001-LL7006).
+"""Shared pieces of the stage, variable and ONBUILD rules (LL6001-LL6003, LL7001-LL7006).
 
 - `stage_refs(ins)`: the stage references of an instruction as BuildKit resolves them
   (`COPY --from` by name or number, `RUN --mount from=` by name only), with positions;
@@ -32,7 +32,7 @@ from layerlint.ast import Pos, Range
 from layerlint.shell import analyse, is_posix_shell
 from layerlint.shellwords import referenced_names
 
-from ._d_stages import possible_parents, stage_chain
+from ._stage_sources import possible_parents, stage_chain
 
 # set by most base images or by the container runtime
 COMMON_VARIABLES = frozenset({"PATH", "HOME", "HOSTNAME", "TERM", "LANG", "LANGUAGE", "LC_ALL", "PWD", "SHELL",

@@ -1,4 +1,4 @@
-"""Shared pieces of batch A's BuildKit build checks (LL8001-LL8099).
+"""Shared pieces of the BuildKit build checks (LL8001-LL8099).
 
 - `reference_error(text)`: why `text` is not an image reference BuildKit accepts
   (`reference.ParseNormalizedNamed` of distribution/reference), or None;

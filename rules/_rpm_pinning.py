@@ -2,7 +2,7 @@
 
 from typing import ClassVar
 
-from layerlint.rules._b_packages import (ShellCommandRule, invocations, rpm_command, rpm_module_pinned,
+from layerlint.rules._command_words import (ShellCommandRule, invocations, rpm_command, rpm_module_pinned,
                                         rpm_package_pinned)
 
 

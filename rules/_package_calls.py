@@ -1,4 +1,4 @@
-"""Package-manager calls in RUN, for batch A's rules (DL3008, DL3009, DL3013-DL3016, DL3018, DL3019,
+"""Package-manager calls in RUN, for the package rules (DL3008, DL3009, DL3013-DL3016, DL3018, DL3019,
 DL3027, DL3028, DL3042, DL3060).
 
 `calls(ins, ctx)` turns a RUN (or ONBUILD RUN) into the programs it runs, each a `Call`:
@@ -76,7 +76,7 @@ def script_declarations(ins, ctx) -> tuple[dict[str, str], set[str]]:
     bare `NAME=value` statements and `for NAME in` loops are not among them. They
     are read here from the same tree-sitter-bash parse of the analysed script text.
     """
-    key = ("batch-a-declarations", id(ins))
+    key = ("package-declarations", id(ins))
     cache = ctx.model.shell_cache
     if key in cache:
         return cache[key]

@@ -1,4 +1,4 @@
-"""Shared model of batch B's entrypoint rules (LL3001-LL3008): what each stage's image runs.
+"""Shared model of the entrypoint rules (LL3001-LL3008): what each stage's image runs.
 
 - `image_configs(model)`: for every stage, the `ImageConfig` its image ends with: the
   ENTRYPOINT, CMD and STOPSIGNAL in effect, each a `Setting` (the instruction that set

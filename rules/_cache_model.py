@@ -1,4 +1,4 @@
-"""Shared pieces of batch C's cache rules (LL2001-LL2008).
+"""Shared pieces of the cache rules (LL2001-LL2008).
 
 - `installs(ins, ctx)`: the package-manager and build-tool calls of a RUN,
   classified: what they install (`deps` from manifest files, `build` the
@@ -23,10 +23,10 @@ import re
 from dataclasses import dataclass, field
 
 from layerlint.ast import Range
-from layerlint.rules._a_packages import (NPM_LONG_VALUES, NPM_SHORT_VALUES, PIP_LONG_VALUES, PIP_SHORT_VALUES,
+from layerlint.rules._package_calls import (NPM_LONG_VALUES, NPM_SHORT_VALUES, PIP_LONG_VALUES, PIP_SHORT_VALUES,
                                          apk_add, apt_subcommand, calls, expand_shell_word, npm_install,
                                          pip_install, scope_values, yarn_operands)
-from layerlint.rules._b_packages import DNF_NAMES, rpm_command, zypper_command
+from layerlint.rules._command_words import DNF_NAMES, rpm_command, zypper_command
 from layerlint.shellwords import Lex, ShellLexError
 
 BASE = "<base>"  # the working directory of the base image, unknown but the same for the whole stage
@@ -66,7 +66,7 @@ def expand_text(text: str, ins, ctx) -> str | None:
 
 def uses_buildkit(ctx) -> bool:
     """The file asks for a Dockerfile frontend (`# syntax=`) or already uses `RUN --mount`."""
-    key = ("batch-c4-buildkit",)
+    key = ("uses-buildkit",)
     cache = ctx.model.shell_cache
     if key not in cache:
         doc = ctx.dockerfile
@@ -571,7 +571,7 @@ def _classify(call, ins, ctx) -> Install | None:
 
 def installs(ins, ctx) -> list[Install]:
     """The install and build calls of a RUN (or ONBUILD RUN), in order; cached per model."""
-    key = ("batch-c4-installs", id(ins))
+    key = ("installs", id(ins))
     cache = ctx.model.shell_cache
     if key not in cache:
         out = []

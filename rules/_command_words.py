@@ -1,4 +1,4 @@
-"""Shared command-line reading for batch B's shell rules (yum, dnf, zypper, go, useradd, wget).
+"""Shared command-line reading for the shell rules (yum, dnf, zypper, go, useradd, wget).
 
 `lint.shell` gives each simple command with its words; these helpers add what
 the rules need on top of it, all from the words `lint.shell` produced:

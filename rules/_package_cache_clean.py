@@ -2,7 +2,7 @@
 
 from typing import ClassVar
 
-from layerlint.rules._b_packages import ShellCommandRule, invocations, mount_covers, removes_cache
+from layerlint.rules._command_words import ShellCommandRule, invocations, mount_covers, removes_cache
 
 
 class CacheNotCleaned(ShellCommandRule):

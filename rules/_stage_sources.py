@@ -1,4 +1,4 @@
-"""Shared pieces of batch D's stage-aware rules (DL3026, DL3049, DL3057).
+"""Shared pieces of the stage-aware rules (DL3026, DL3049, DL3057).
 
 - `mount_sources(ins, ctx)`: the `from=` of each `RUN --mount` of type bind or
   cache (BuildKit's default type is bind), with the position of the value;

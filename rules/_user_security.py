@@ -1,4 +1,4 @@
-"""Shared pieces of batch D4's `user` and `security` rules (LL5001-LL5013).
+"""Shared pieces of the `user` and `security` rules (LL5001-LL5013).
 
 - values: `expand_text` (a Dockerfile word as BuildKit expands it, None when a
   variable has no known value), `user_part`, `is_root_user`, `strip_quotes`;

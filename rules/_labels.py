@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from layerlint.ast import KeyValue, Range
 from layerlint.rule import Rule
-from layerlint.rules._d_spdx import EXCEPTION_IDS, LICENSE_IDS
+from layerlint.rules._spdx import EXCEPTION_IDS, LICENSE_IDS
 from layerlint.shellwords import Lex, ShellLexError
 
 
