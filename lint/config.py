@@ -56,6 +56,7 @@ class Config:
     strict_labels: bool = False
     shellcheck: bool = False
     build_contexts: list[str] = field(default_factory=list)  # `--build-context NAME=...` names
+    images: dict[str, dict] = field(default_factory=dict)  # image name -> {dockerfile, context, target}
     source: str | None = None  # the file this came from
     root: str | None = None  # directory per-file-ignores are relative to
 
@@ -221,6 +222,25 @@ def _per_file_ignores(p: str, key: str, v) -> dict[str, list[str]]:
     return {k: _check_refs(p, f"per-file-ignores.{k}", refs) for k, refs in v.items()}
 
 
+def _images(p: str, key: str, v) -> dict[str, dict]:
+    """`[images]`: image name = "path/to/Dockerfile", or = { dockerfile, context, target }."""
+    if not isinstance(v, dict):
+        raise ConfigError(f"{p}: 'images' must be a table of image name = Dockerfile path")
+    out = {}
+    for name, entry in v.items():
+        if isinstance(entry, str):
+            entry = {"dockerfile": entry}
+        if not isinstance(entry, dict) or not isinstance(entry.get("dockerfile"), str) or not entry["dockerfile"]:
+            raise ConfigError(f"{p}: 'images.\"{name}\"' must be a Dockerfile path or a table with 'dockerfile'")
+        for k, val in entry.items():
+            if k not in ("dockerfile", "context", "target"):
+                raise ConfigError(f"{p}: 'images.\"{name}\".{k}': unknown key (dockerfile, context, target)")
+            if not isinstance(val, str):
+                raise ConfigError(f"{p}: 'images.\"{name}\".{k}' must be a string")
+        out[str(name)] = dict(entry)
+    return out
+
+
 # file key -> (Config attribute, validator(path, key, value) -> value)
 _TOML_KEYS = {
     "select": ("select", _check_refs),
@@ -236,6 +256,7 @@ _TOML_KEYS = {
     "strict-labels": ("strict_labels", _bool),
     "shellcheck": ("shellcheck", _bool),
     "build-contexts": ("build_contexts", _strings),
+    "images": ("images", _images),
 }
 _HADOLINT_KEYS = {
     "ignored": ("ignore", lambda p, k, v: _check_refs(p, k, v or [])),

@@ -9,10 +9,12 @@
   Docker CLI use): `*`, `?`, `[...]`, `**`, `\\` escapes, later lines winning and
   `MatchesOrParentMatches`, under which a pattern matching a directory also
   excludes everything below it;
-- `dockerignore_for(ctx)`: the ignore file of the build context, taken to be the
-  linted Dockerfile's directory: `<Dockerfile name>.dockerignore` next to it when
-  present (BuildKit prefers it), else `.dockerignore`; parsed once per directory
-  and process (re-read when the file changes); None for stdin;
+- `context_dir(ctx)`: the build context: the one Compose or the `[images]`
+  configuration declares for the linted Dockerfile, else its own directory;
+- `dockerignore_for(ctx)`: the ignore file BuildKit applies: `<Dockerfile
+  name>.dockerignore` beside the Dockerfile when present (BuildKit prefers it),
+  else `.dockerignore` at the context root; parsed once per file and process
+  (re-read when it changes); None for stdin;
 - `context_sources(ins, ctx)`: the sources of a COPY or ADD that are read from the
   build context (not `COPY --from`, heredocs, URLs or Git references), each with
   its value after variable expansion (None when a variable has no known value).
@@ -308,20 +310,25 @@ def _load(path: str) -> DockerIgnore | None:
 
 
 def context_dir(ctx) -> str | None:
-    """The build context directory: the linted file's directory; None for stdin or when it does
+    """The build context directory: the one a Compose service or the `[images]` configuration
+    declares for the linted file, else the file's own directory; None for stdin or when it does
     not exist."""
+    from layerlint.rules._onbuild_parents import resolver
+
     path = ctx.path
     if not path or path == "-":
         return None
-    directory = os.path.dirname(os.path.abspath(path))
+    directory = resolver(ctx).context_of(path) or os.path.dirname(os.path.abspath(path))
     return directory if os.path.isdir(directory) else None
 
 
-def find_dockerignore(directory: str, dockerfile_name: str | None) -> DockerIgnore | None:
-    """`<Dockerfile name>.dockerignore` in `directory` when present, else `.dockerignore`."""
-    names = ([f"{dockerfile_name}.dockerignore"] if dockerfile_name else []) + [".dockerignore"]
-    for name in names:
-        candidate = os.path.join(directory, name)
+def find_dockerignore(directory: str, dockerfile_path: str | None) -> DockerIgnore | None:
+    """BuildKit's choice: `<Dockerfile name>.dockerignore` beside the Dockerfile when present,
+    else `.dockerignore` at the root of the context `directory`."""
+    candidates = [os.path.join(directory, ".dockerignore")]
+    if dockerfile_path:
+        candidates.insert(0, os.path.abspath(dockerfile_path) + ".dockerignore")
+    for candidate in candidates:
         if os.path.isfile(candidate):
             found = _load(candidate)
             if found is not None:
@@ -340,7 +347,7 @@ def dockerignore_for(ctx) -> DockerIgnore | None:
         directory = context_dir(ctx)
         found = None
         if directory is not None:
-            found = find_dockerignore(directory, os.path.basename(ctx.path))
+            found = find_dockerignore(directory, ctx.path)
         cache[key] = found if found is not None else _NONE
     value = cache[key]
     return None if value is _NONE else value

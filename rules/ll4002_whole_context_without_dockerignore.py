@@ -14,7 +14,7 @@ def _has_ignore_file(ctx) -> bool | None:
         if directory is None:
             cache[key] = None
         else:
-            found = find_dockerignore(directory, os.path.basename(ctx.path)) is not None
+            found = find_dockerignore(directory, ctx.path) is not None
             root = repository_root(directory) if not found else None
             d = directory
             while not found and root is not None and d != root:

@@ -1,8 +1,5 @@
 from layerlint.rule import Rule, register
-
-
-def _triggers(stage) -> list:
-    return [i for i in stage.instructions if i.keyword == "ONBUILD" and i.trigger is not None]
+from layerlint.rules._onbuild_parents import ancestors
 
 
 @register
@@ -18,8 +15,12 @@ class OnbuildTriggerNotInherited(Rule):
 
     Reported on the image of each FROM whose chain of earlier stages has
     ONBUILD triggers two or more levels up, naming the stage that declared
-    them and the one where they ran. Base images from a registry are not
-    considered: their triggers are not known.
+    them and the one where they ran. The chain follows images the project
+    builds itself into their Dockerfiles (the `[images]` configuration and
+    Compose services with `build` and `image`, see `layerlint.images`), so a
+    Dockerfile relying on the triggers of a grandparent image is reported too.
+    Base images from a registry are not considered: their triggers are not
+    known.
 
     ## Why is this bad?
     Triggers are usually written to run with the final stage's context and
@@ -61,21 +62,19 @@ class OnbuildTriggerNotInherited(Rule):
 
     def file_end(self, ctx):
         for stage in ctx.model.stages:
-            parent = stage.parent
-            if parent is None or not stage.from_.words:
+            if not stage.from_.words:
                 continue
-            child_of = parent
-            ancestor = parent.parent
-            while ancestor is not None and ancestor is not stage:
-                triggers = _triggers(ancestor)
-                if triggers:
-                    lines = ", ".join(str(t.start_line) for t in triggers[:3]) + (", ..." if len(triggers) > 3 else "")
-                    word = "line" if len(triggers) == 1 else "lines"
-                    ctx.report(self, stage.from_.words[0].range,
-                               f"The ONBUILD triggers of stage `{ancestor.label}` ({word} {lines}) ran at the start "
-                               f"of `{child_of.label}`, before its own instructions, and do not run again in "
-                               f"`{stage.label}`: BuildKit runs triggers only in the stages built directly on the "
-                               f"stage that declares them")
-                    break
-                child_of = ancestor
-                ancestor = ancestor.parent
+            chain = ancestors(ctx, stage)
+            for ran_in, declared in zip(chain, chain[1:]):
+                triggers = declared.triggers
+                if not triggers:
+                    continue
+                lines = ", ".join(str(t.start_line) for t in triggers[:3]) + (", ..." if len(triggers) > 3 else "")
+                word = "line" if len(triggers) == 1 else "lines"
+                where = f"{declared.file_label(ctx.path)} " if declared.image is not None else ""
+                ctx.report(self, stage.from_.words[0].range,
+                           f"The ONBUILD triggers of {declared.name} ({where}{word} {lines}) ran "
+                           f"at the start of {ran_in.describe(ctx.path)}, before its own instructions, and do "
+                           f"not run again in `{stage.label}`: BuildKit runs triggers only in the stages built "
+                           f"directly on the stage that declares them")
+                break

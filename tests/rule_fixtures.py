@@ -43,10 +43,12 @@ def load_cases():
     return out
 
 
-def config_for(code: str, extra: dict | None = None):
+def config_for(code: str, extra: dict | None = None, directory: str | None = None):
+    """The case's configuration, as if read from `fixture.toml` in `directory` (paths in it, such
+    as `images`, are relative to that)."""
     table = {"select": [code]}
     table.update(extra or {})
-    return _from_table("fixture.toml", table)
+    return _from_table(str(Path(directory or ".") / "fixture.toml"), table)
 
 
 def findings(code: str, text: str, extra: dict | None = None, files: dict | None = None):
@@ -61,7 +63,7 @@ def findings(code: str, text: str, extra: dict | None = None, files: dict | None
             target = Path(tmp) / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(content, encoding="utf-8")
-        res = lint_text(text, path=str(Path(tmp) / "Dockerfile"), config=config_for(code, extra))
+        res = lint_text(text, path=str(Path(tmp) / "Dockerfile"), config=config_for(code, extra, tmp))
         return [d for d in res.diagnostics if d.code == code]
 
 
