@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="changed files or directories, relative to the build context")
     ch.add_argument("--format", default="tty", choices=("tty", "json"))
 
+    sv = sub.add_parser("server", help="run the language server (LSP over stdio)")
+    sv.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
+    sv.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead (for debugging)")
+
     rs = sub.add_parser("rules", help="list every rule")
     rs.add_argument("--format", default="tty", choices=("tty", "json"))
 
@@ -79,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_parse(args)
         if args.command == "cache":
             return cmd_cache(args)
+        if args.command == "server":
+            from .server import main as serve
+
+            return serve(args.tcp)
         if args.command == "rules":
             return cmd_rules(args)
         if args.command == "rule":

@@ -1,0 +1,83 @@
+"""Lifecycle, document sync, settings and diagnostics handlers of the language server."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from .core import LayerlintServer
+from .settings import Settings
+
+
+def register(server: LayerlintServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: LayerlintServer, params: types.InitializeParams) -> None:
+        ls.settings = Settings.from_json(params.initialization_options)
+        for problem in ls.settings.problems:
+            ls.show_message_log(f"layerlint: {problem}", types.MessageType.Warning)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: LayerlintServer, params: types.InitializedParams) -> None:
+        await pull_folder_settings(ls)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: LayerlintServer, params: types.DidChangeConfigurationParams) -> None:
+        if isinstance(params.settings, dict) and params.settings:
+            ls.settings = Settings.from_json(params.settings)
+        await pull_folder_settings(ls)
+        relint_all(ls)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: LayerlintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule_lint(params.text_document.uri, delay=0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: LayerlintServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule_lint(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: LayerlintServer, params: types.DidSaveTextDocumentParams) -> None:
+        # files beside it (.dockerignore, Compose, parents) may have changed too: lint afresh
+        ls.forget(params.text_document.uri)
+        ls.schedule_lint(params.text_document.uri, delay=0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: LayerlintServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        ls.forget(uri)
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
+                    types.DiagnosticOptions(identifier="layerlint", inter_file_dependencies=False,
+                                            workspace_diagnostics=False))
+    def pull_diagnostics(ls: LayerlintServer, params: types.DocumentDiagnosticParams):
+        analysis = ls.analysis(params.text_document.uri)
+        items = ls.lsp_diagnostics(analysis) if analysis is not None else []
+        return types.RelatedFullDocumentDiagnosticReport(items=items)
+
+
+async def pull_folder_settings(ls: LayerlintServer) -> None:
+    """Ask a client that supports it for the `layerlint` settings of each workspace folder."""
+    caps = ls.client_capabilities
+    if not (caps and caps.workspace and caps.workspace.configuration):
+        return
+    folders = list(ls.workspace.folders.values())
+    if not folders:
+        return
+    try:
+        answers = await ls.workspace_configuration_async(types.ConfigurationParams(
+            items=[types.ConfigurationItem(scope_uri=f.uri, section="layerlint") for f in folders]))
+    except Exception as e:  # noqa: BLE001 - a client may refuse; pushed settings then apply
+        ls.show_message_log(f"layerlint: workspace/configuration failed: {e}", types.MessageType.Warning)
+        return
+    for folder, answer in zip(folders, answers or []):
+        if isinstance(answer, dict):
+            settings = Settings.from_json(answer)
+            ls.folder_settings[folder.uri] = settings
+            for problem in settings.problems:
+                ls.show_message_log(f"layerlint: {folder.name}: {problem}", types.MessageType.Warning)
+
+
+def relint_all(ls: LayerlintServer) -> None:
+    for uri in list(ls.workspace.text_documents):
+        ls.forget(uri)
+        ls.schedule_lint(uri, delay=0)
