@@ -12,7 +12,8 @@ import importlib
 from .core import LayerlintServer
 
 # feature modules, each with register(server); listed here so the server's surface is visible
-FEATURES = ("documents", "code_actions")
+FEATURES = ("documents", "code_actions", "hover", "completion", "navigation", "symbols", "semantic_tokens",
+            "formatting")
 
 
 def create_server() -> LayerlintServer:
