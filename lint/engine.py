@@ -152,6 +152,9 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
             d.severity = "error"  # `# check=error=true`: a BuildKit check failing fails the build
         out.append(d)
     out = [d for d in out if d.code not in broken]  # a crashed rule's partial findings are not trusted
+    reported = {(d.code, d.range) for d in out}
+    out = [d for d in out if not any((twin, d.range) in reported
+                                     for twin in getattr(registry.get(d.code), "same_finding_as", ()))]
     out.sort(key=Diagnostic.sort_key)
     return LintResult(doc, model, out, sup, errors)
 

@@ -75,6 +75,9 @@ class Rule:
     onbuild: ClassVar[bool] = False  # also check ONBUILD triggers
     enabled_by_default: ClassVar[bool] = True
     tags: ClassVar[tuple[str, ...]] = ()  # LSP diagnostic tags: "deprecated", "unnecessary"
+    # rules whose finding at the same range says the same thing: when one of them reports
+    # there too, this rule's finding is dropped (a BuildKit check and its hadolint twin)
+    same_finding_as: ClassVar[tuple[str, ...]] = ()
     # configuration (TOML-style keys) the documented examples need, for rules
     # that do nothing until configured (trusted registries, label schema)
     example_config: ClassVar[dict | None] = None

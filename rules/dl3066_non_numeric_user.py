@@ -32,7 +32,14 @@ class NonNumericUser(Rule):
     "1000"` is numeric); an ARG reference in the group part only does not make
     a named user acceptable (`USER app:$GID` is reported); stages on Windows
     images (`nanoserver`, `servercore`, `--platform=windows/...`) are skipped,
-    since Windows has no numeric user ids (`USER ContainerUser` is right there).
+    since Windows has no numeric user ids (`USER ContainerUser` is right there);
+    `root` is not reported (it is UID 0 everywhere; DL3002 covers it).
+
+    Off by default, unlike in hadolint: creating a named user and switching to
+    it (`RUN useradd app` then `USER app`) is what Docker's own documentation
+    recommends, and reporting it on nearly every careful Dockerfile is noise
+    for most projects. Enable it where the image runs under a policy that
+    checks the UID (`extend-select = ["DL3066"]`, or hadolint's `override`).
 
     ## Why is this bad?
     A user name is resolved through the image's `/etc/passwd`; tools that run
@@ -60,6 +67,7 @@ class NonNumericUser(Rule):
     groups = ("user",)
     severity = "info"
     visits = ("USER",)
+    enabled_by_default = False
 
     def check(self, ins, ctx):
         if not ins.value or not ins.words:
@@ -81,8 +89,8 @@ class NonNumericUser(Rule):
         except ShellLexError:
             return
         user = value.split(":", 1)[0]
-        if not user or (user.isascii() and user.isdigit()):
-            return
+        if not user or (user.isascii() and user.isdigit()) or user == "root":
+            return  # `root` is UID 0 on every image (DL3002 is about running as root)
         word = ins.words[0]
         rng = word.range
         literal_user = word.text.split(":", 1)[0]

@@ -29,6 +29,14 @@ def _chowned(prog, ins, ctx) -> list[tuple[str, bool]]:
     return out
 
 
+def _source_key(value: str) -> str:
+    """A COPY source compared across instructions: `./a/` and `a` are the same, `./` is `.`."""
+    value = value.strip().rstrip("/")
+    while value.startswith("./"):
+        value = value[2:]
+    return value or "."
+
+
 @register
 class CopyWithoutChownIntoWritableDir(Rule):
     """COPY/ADD without `--chown` into a directory the final non-root user is meant to write.
@@ -92,6 +100,7 @@ class CopyWithoutChownIntoWritableDir(Rule):
         copies = []  # (ins, dest word, path)
         chowns = []  # (index, path, recursive)
         chown_copies: list[str] = []
+        rechowned = []  # (index, dest, source keys) of context copies with --chown
         workdir: str | None = None
         workdir_known = True
         workdir_owned: set[str] = set()
@@ -122,6 +131,8 @@ class CopyWithoutChownIntoWritableDir(Rule):
                     continue
                 if ins.flag("chown") is not None:
                     chown_copies.append(path)
+                    if ins.flag("from") is None:
+                        rechowned.append((index, path, {_source_key(v) for v in ins.value[:-1]}))
                     continue
                 chmod = ins.flag("chmod")
                 if ins.flag("from") is not None or (chmod is not None and _world_writable(chmod.value or "")):
@@ -146,6 +157,10 @@ class CopyWithoutChownIntoWritableDir(Rule):
             if target is None:
                 continue
             if any(i > index and (p == path or (r and is_under(path, p))) for i, p, r in chowns):
+                continue
+            # a later `COPY --chown=... . .` puts the same files there again, owned by the user
+            sources = {_source_key(v) for v in ins.value[:-1]}
+            if any(i > index and p == path and ("." in keys or sources <= keys) for i, p, keys in rechowned):
                 continue
             end = ins.keyword_range.end
             fix = Fix((Edit(Range(end, end), f" --chown={user}"),), safe=False, title=f"Add --chown={user}")

@@ -74,7 +74,9 @@ class UndefinedVar(Rule):
     references that handle an unset variable themselves (`${A:-default}`,
     `${A:+x}`, `${A:?message}`, and what is nested in them; BuildKit reports
     these too); and names that the same ENV instruction sets (DL3044 reports
-    those). On Windows images names are compared case-insensitively. Each name
+    those), unless the name is a global ARG the stage did not re-declare:
+    `ENV APP_VERSION=${APP_VERSION}` after a global `ARG APP_VERSION=1.2` sets
+    an empty value, the usual way this mistake is written. On Windows images names are compared case-insensitively. Each name
     is reported once per instruction, on its first reference.
 
     ## Why is this bad?
@@ -169,7 +171,9 @@ class UndefinedVar(Rule):
             local = earlier_pairs[index] if kw == "ARG" and index < len(earlier_pairs) else set()
             for ref in refs or ():
                 name = ref.name
-                if (ref.guarded or norm(name) in known_norm or name in local or name in same_instruction
+                # `ENV A=$A` is fine when the image may set A; not when A is a global ARG the stage lacks
+                self_ref = name in same_instruction and name not in ctx.model.global_args
+                if (ref.guarded or norm(name) in known_norm or name in local or self_ref
                         or name in NON_ENV_ARGS or name in reported or norm(name) in COMMON_BASE_VARIABLES):
                     continue
                 hint = suggest(name, known, case_sensitive=not windows)

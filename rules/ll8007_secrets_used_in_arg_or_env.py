@@ -36,6 +36,8 @@ class SecretsUsedInArgOrEnv(Rule):
 
     DL3064 (hadolint's secret check) matches substrings and a list of
     well-known names instead; the two overlap on names like `GITHUB_TOKEN`.
+    Where both are enabled and DL3064 reports the same name, only DL3064's
+    finding is shown (one mistake, one finding).
 
     ## Why is this bad?
     ENV values are stored in the image configuration and every container's
@@ -62,6 +64,7 @@ class SecretsUsedInArgOrEnv(Rule):
     groups = ("security", "variables")
     severity = "warning"
     aliases = ("SecretsUsedInArgOrEnv",)
+    same_finding_as = ("DL3064",)  # hadolint's twin; reported once when both are enabled
     onbuild = True
     visits = ("ARG", "ENV")
 

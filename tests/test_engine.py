@@ -137,3 +137,13 @@ def test_a_crashing_rule_does_not_lose_the_other_findings(monkeypatch, capsys):
     res = engine.lint_text("FROM debian\n")
     assert [d.code for d in res.diagnostics] == ["DL3006"]
     assert res.rule_errors == [("LL9994", "ValueError: boom")]
+
+
+def test_a_buildkit_check_and_its_hadolint_twin_report_one_finding():
+    from layerlint.config import _from_table
+
+    text = "FROM alpine:3.20\nENV DB_PASSWORD=x\n"
+    both = lint_text(text, config=_from_table("x.toml", {"select": ["DL3064", "LL8007"]})).diagnostics
+    assert [(d.code, d.range.start.line) for d in both] == [("DL3064", 1)]
+    alone = lint_text(text, config=_from_table("x.toml", {"select": ["LL8007"]})).diagnostics
+    assert [(d.code, d.range.start.line) for d in alone] == [("LL8007", 1)]
