@@ -73,19 +73,48 @@ def suggest(word: str, candidates) -> str | None:
     return lowered[match[0]] if match else None
 
 
-def parse(text: str, path: str | None = None) -> Dockerfile:
-    """Parse Dockerfile text. Never raises on any input."""
+class InstructionCache:
+    """The instructions of the previous parse of one document, reused by the next parse where
+    their source is unchanged (the language server re-parses on every edit; typing inside one
+    instruction then costs one instruction's parse). An entry is keyed by everything the
+    instruction is built from: its logical line, where each piece of it sits, the comments
+    attached to it and the escape character. Instructions that may read heredoc bodies from the
+    lines below are not cached. Parsed instructions are never mutated afterwards."""
+
+    def __init__(self) -> None:
+        self._previous: dict = {}
+        self._current: dict = {}
+        self.reused = 0
+
+    def start(self) -> None:
+        self._previous, self._current, self.reused = self._current, {}, 0
+
+    def build(self, ll: LogicalLine, reader: LineReader) -> Instruction:
+        if "<<" in ll.text:
+            return _build(ll, reader)
+        end = ll.end_line
+        key = (ll.text, tuple(ll.anchors), tuple((c.range, c.text) for c in ll.comments), reader.escape,
+               ll.empty_continuation, end, len(reader.lines[end]) if end < len(reader.lines) else 0)
+        ins = self._previous.get(key)
+        if ins is None:
+            ins = _build(ll, reader)
+        else:
+            self.reused += 1
+        self._current[key] = ins
+        return ins
+
+
+def parse(text: str, path: str | None = None, cache: InstructionCache | None = None) -> Dockerfile:
+    """Parse Dockerfile text. Never raises on any input. With `cache`, instructions unchanged
+    since the previous parse through the same cache are reused."""
     if text.startswith("\ufeff"):
         text = text[1:]
     reader = LineReader(text)
     instructions: list[Instruction] = []
+    if cache is not None:
+        cache.start()
     while (ll := reader.next_line()) is not None:
-        ins = _Builder(ll, reader.escape).build()
-        _read_heredocs(ins, ll, reader)
-        if ll.empty_continuation:
-            ins.issues.append(ParseIssue(
-                "empty-continuation", "Empty continuation line found in instruction", ins.keyword_range))
-        instructions.append(ins)
+        instructions.append(cache.build(ll, reader) if cache is not None else _build(ll, reader))
     issues = list(reader.issues)
     if not instructions:
         last = max(len(reader.lines) - 1, 0)
@@ -94,6 +123,15 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
                      reader.escape, path)
     _check_stages(doc)
     return doc
+
+
+def _build(ll: LogicalLine, reader: LineReader) -> Instruction:
+    ins = _Builder(ll, reader.escape).build()
+    _read_heredocs(ins, ll, reader)
+    if ll.empty_continuation:
+        ins.issues.append(ParseIssue(
+            "empty-continuation", "Empty continuation line found in instruction", ins.keyword_range))
+    return ins
 
 
 # -- heredocs -------------------------------------------------------------------------
@@ -716,5 +754,5 @@ def _check_stages(doc: Dockerfile) -> None:
     for ins in doc.instructions:
         if ins.keyword == "FROM":
             return
-        if ins.keyword in KEYWORDS and ins.keyword != "ARG":
+        if ins.keyword in KEYWORDS and ins.keyword != "ARG" and not any(i.kind == "no-stage" for i in ins.issues):
             ins.issues.append(ParseIssue("no-stage", "no build stage in current context", ins.keyword_range))

@@ -88,3 +88,29 @@ async def test_unknown_documents_and_bad_positions_do_not_crash(client: Language
         types.CodeActionContext(diagnostics=[types.Diagnostic(
             types.Range(types.Position(999, 5), types.Position(999, 9)), "x", source="layerlint", code="DL3000")])))
     assert actions is not None
+
+
+async def test_huge_document_is_declined_without_blocking(client: LanguageClient):
+    huge = "FROM alpine:3.20\n" + "RUN echo " + "x" * 100 + "\n" * 0
+    huge = huge + ("RUN echo " + "x" * 100 + "\n") * 100_000  # about 11 MB
+    uri = await open_doc(client, huge)
+    (note,) = client.diagnostics[uri]
+    assert note.severity == types.DiagnosticSeverity.Information and "not analysed" in note.message
+    other = await open_doc(client, BAD)  # the server still answers promptly for other documents
+    assert any(d.code == "DL4000" for d in client.diagnostics[other])
+
+
+async def test_burst_of_edits_ends_with_the_last_version(client: LanguageClient):
+    uri = await open_doc(client, "FROM alpine:3.20\n")
+    for version in range(2, 52):
+        change(client, uri, version, (1, 0), (1, 0), "RUN echo hi\n")
+    diags = await wait_diagnostics(client, uri, 51)
+    assert sum(d.code == "DL3059" for d in diags) == 49  # 50 consecutive RUNs: all but the first
+
+
+async def test_binary_content_does_not_crash(client: LanguageClient):
+    uri = await open_doc(client, "\x00\x01\x02FROM\x00 alpine\n\udcff\n\x7f" * 50)
+    assert isinstance(client.diagnostics[uri], (list, tuple))
+    report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+        types.TextDocumentIdentifier(uri)))
+    assert len(report.items) == len(client.diagnostics[uri])

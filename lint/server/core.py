@@ -29,7 +29,7 @@ from ..ast import Dockerfile, Pos, Range
 from ..config import Config, ConfigError, _check_refs, find_config, load
 from ..engine import LintResult, lint_dockerfile
 from ..model import Model, build_model
-from ..parser import parse
+from ..parser import InstructionCache, parse
 from .settings import Settings
 
 log = logging.getLogger("layerlint.server")
@@ -37,7 +37,9 @@ log = logging.getLogger("layerlint.server")
 SEVERITY = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,
             "info": types.DiagnosticSeverity.Information, "style": types.DiagnosticSeverity.Hint}
 TAGS = {"deprecated": types.DiagnosticTag.Deprecated, "unnecessary": types.DiagnosticTag.Unnecessary}
-MAX_DOCUMENT_BYTES = 20_000_000  # beyond this a document is not analysed (a message says so)
+# Beyond this a document is not analysed (an information diagnostic says so): real Dockerfiles are a
+# few kB, and parsing 1 MB takes a quarter of a second, during which the editor waits.
+MAX_DOCUMENT_BYTES = 1_000_000
 
 
 @dataclass(slots=True, eq=False)
@@ -73,6 +75,7 @@ class LayerlintServer(LanguageServer):
         self.settings = Settings()  # editor settings, from initializationOptions or didChangeConfiguration
         self.folder_settings: dict[str, Settings] = {}  # workspace folder URI -> settings pulled for it
         self._analyses: dict[str, Analysis] = {}
+        self._parse_caches: dict[str, InstructionCache] = {}  # per URI: unchanged instructions are reused
         self._configs: dict[str, tuple[tuple, Config]] = {}
         self._pending: dict[str, asyncio.Task] = {}
         self._published: dict[str, int | None] = {}
@@ -98,16 +101,21 @@ class LayerlintServer(LanguageServer):
         settings = self.settings_for(uri)
         skipped = None
         if len(text) > MAX_DOCUMENT_BYTES:
-            skipped = f"not analysed: larger than {MAX_DOCUMENT_BYTES // 1_000_000} MB"
+            skipped = f"not analysed: larger than {MAX_DOCUMENT_BYTES // 1_000_000} MB (run `layerlint check` on it)"
             text = ""
-        dockerfile = parse(text, path)
+        dockerfile = parse(text, path, self._parse_caches.setdefault(uri, InstructionCache()))
         result = Analysis(uri, doc.version, doc.source if skipped is None else text, dockerfile,
                           build_model(dockerfile), path, self.config_for(path, settings), skipped=skipped)
         self._analyses[uri] = result
         return result
 
+    def invalidate(self, uri: str) -> None:
+        """Analyse the document afresh at the next request (files beside it or settings changed)."""
+        self._analyses.pop(uri, None)
+
     def forget(self, uri: str) -> None:
         self._analyses.pop(uri, None)
+        self._parse_caches.pop(uri, None)
         task = self._pending.pop(uri, None)
         if task is not None:
             task.cancel()

@@ -37,7 +37,7 @@ def register(server: LayerlintServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: LayerlintServer, params: types.DidSaveTextDocumentParams) -> None:
         # files beside it (.dockerignore, Compose, parents) may have changed too: lint afresh
-        ls.forget(params.text_document.uri)
+        ls.invalidate(params.text_document.uri)
         ls.schedule_lint(params.text_document.uri, delay=0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -79,5 +79,5 @@ async def pull_folder_settings(ls: LayerlintServer) -> None:
 
 def relint_all(ls: LayerlintServer) -> None:
     for uri in list(ls.workspace.text_documents):
-        ls.forget(uri)
+        ls.invalidate(uri)
         ls.schedule_lint(uri, delay=0)
