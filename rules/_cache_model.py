@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -47,9 +48,17 @@ def is_per_build(name: str) -> bool:
 
 def references(text: str, name: str) -> bool:
     """Whether `text` refers to the variable `name` (shell, cmd or PowerShell syntax)."""
+    if name not in text and name.lower() not in text.lower():  # PowerShell's `$env:` is case-insensitive
+        return False
+    plain, powershell = _reference_patterns(name)
+    return bool(plain.search(text) or powershell.search(text))
+
+
+@functools.lru_cache(maxsize=4096)  # one pair per variable name; `re`'s own cache holds only 512 patterns
+def _reference_patterns(name: str) -> tuple[re.Pattern, re.Pattern]:
     n = re.escape(name)
-    return bool(re.search(rf"\${n}(?![A-Za-z0-9_])|\$\{{{n}(?![A-Za-z0-9_])|%{n}%", text)
-                or re.search(rf"\$env:{n}(?![A-Za-z0-9_])", text, re.I))
+    return (re.compile(rf"\${n}(?![A-Za-z0-9_])|\$\{{{n}(?![A-Za-z0-9_])|%{n}%"),
+            re.compile(rf"\$env:{n}(?![A-Za-z0-9_])", re.I))
 
 
 def expand_text(text: str, ins, ctx) -> str | None:
