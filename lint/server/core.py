@@ -219,6 +219,8 @@ class LayerlintServer(LanguageServer):
         if line == 0 and analysis.text.startswith("\ufeff"):
             text, column = "\ufeff" + text, column + 1
         column = min(column, len(text))
+        if text.isascii():  # one unit per character in every encoding: the common case, kept cheap
+            return types.Position(line, column)
         codec = self.workspace.position_codec
         return types.Position(line, codec.client_num_units(text[:column]))
 
@@ -232,6 +234,8 @@ class LayerlintServer(LanguageServer):
         bom = line == 0 and analysis.text.startswith("\ufeff")
         if bom:
             text = "\ufeff" + text
+        elif text.isascii():
+            return Pos(line, min(max(pos.character, 0), len(text)))
         codec = self.workspace.position_codec
         units, column = 0, 0
         while column < len(text) and units < pos.character:
