@@ -114,3 +114,26 @@ async def test_binary_content_does_not_crash(client: LanguageClient):
     report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
         types.TextDocumentIdentifier(uri)))
     assert len(report.items) == len(client.diagnostics[uri])
+
+
+def test_an_internal_error_is_published_not_swallowed(monkeypatch):
+    """A bug while linting shows up in the editor as one error diagnostic and a log message."""
+    import asyncio
+
+    from layerlint.server import create_server, core
+
+    server = create_server()
+    published, logged = [], []
+    monkeypatch.setattr(server, "text_document_publish_diagnostics", published.append)
+    monkeypatch.setattr(server, "show_message_log", lambda message, kind=None: logged.append(message))
+
+    monkeypatch.setattr(server, "_version_of", lambda uri: 3)
+
+    def broken(uri):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(server, "analysis", broken)
+    asyncio.run(server._lint_and_publish("file:///x/Dockerfile", 0))
+    (params,) = published
+    assert params.version == 3 and "internal error" in params.diagnostics[0].message and "boom" in logged[0]
+    assert core.LayerlintServer is type(server)

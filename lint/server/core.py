@@ -184,9 +184,24 @@ class LayerlintServer(LanguageServer):
             self.publish(analysis)
         except asyncio.CancelledError:
             pass
+        except Exception as exc:  # noqa: BLE001 - a bug must not leave the editor waiting silently
+            log.exception("linting %s failed", uri)
+            self.show_message_log(f"layerlint: internal error while linting {uri}: {type(exc).__name__}: {exc}",
+                                  types.MessageType.Error)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=uri, version=self._version_of(uri), diagnostics=[types.Diagnostic(
+                    types.Range(types.Position(0, 0), types.Position(0, 0)),
+                    f"layerlint: internal error, this file was not linted ({type(exc).__name__}: {exc}); "
+                    f"please report it", types.DiagnosticSeverity.Error, source="layerlint")]))
         finally:
             if self._pending.get(uri) is asyncio.current_task():
                 self._pending.pop(uri, None)
+
+    def _version_of(self, uri: str) -> int | None:
+        try:
+            return self.workspace.get_text_document(uri).version
+        except Exception:  # noqa: BLE001 - not initialised or malformed URI
+            return None
 
     def publish(self, analysis: Analysis) -> None:
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
