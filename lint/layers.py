@@ -50,7 +50,8 @@ def source_matches(source: str, changed: str) -> bool:
     return path == src or path.startswith(src.rstrip("/") + "/")
 
 
-def _context_sources(ins: Instruction) -> list[str]:
+def context_sources(ins: Instruction) -> list[str]:
+    """The COPY/ADD sources read from the build context, as written (no URLs, heredocs or --from)."""
     if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or len(ins.value) < 2:
         return []
     out = []
@@ -63,7 +64,8 @@ def _context_sources(ins: Instruction) -> list[str]:
     return out
 
 
-def _stage_refs(ins: Instruction, model: Model) -> list[Stage]:
+def stage_refs(ins: Instruction, model: Model) -> list[Stage]:
+    """The stages an instruction reads from: `COPY --from` and `RUN --mount=from=`."""
     refs = []
     names = [f.value for f in ins.flag_nodes if f.name == "from" and f.value]
     names += [m.from_ for m in ins.mounts if m.from_]
@@ -92,8 +94,8 @@ def invalidated(doc: Dockerfile, model: Model, changed: list[str]) -> list[Layer
             if dirty:
                 out.append(LayerState(ins, stage, True, "the step before it was rebuilt"))
                 continue
-            hits = [c for src in _context_sources(ins) for c in changed if source_matches(src, c)]
-            refs = [s for s in _stage_refs(ins, model) if s.index in rebuilt_stages]
+            hits = [c for src in context_sources(ins) for c in changed if source_matches(src, c)]
+            refs = [s for s in stage_refs(ins, model) if s.index in rebuilt_stages]
             if hits:
                 dirty, reason = True, f"it copies changed {', '.join(dict.fromkeys(hits))}"
             elif refs:
