@@ -750,9 +750,11 @@ def _has_surrogate(s: str) -> bool:
 
 
 def _check_stages(doc: Dockerfile) -> None:
-    """Only ARG may come before the first FROM (BuildKit: "no build stage in current context")."""
+    """Only ARG may come before the first FROM (BuildKit: "no build stage in current context").
+    A file-level issue: whether an instruction is before the first FROM depends on the rest of
+    the file, and instructions are shared between parses (InstructionCache)."""
     for ins in doc.instructions:
         if ins.keyword == "FROM":
             return
-        if ins.keyword in KEYWORDS and ins.keyword != "ARG" and not any(i.kind == "no-stage" for i in ins.issues):
-            ins.issues.append(ParseIssue("no-stage", "no build stage in current context", ins.keyword_range))
+        if ins.keyword in KEYWORDS and ins.keyword != "ARG":
+            doc.issues.append(ParseIssue("no-stage", "no build stage in current context", ins.keyword_range))
