@@ -11,8 +11,6 @@ import argparse
 import os
 import sys
 
-# issue kinds for which BuildKit's parser itself fails: the file "cannot be parsed"
-PARSER_ERRORS = ("syntax", "directive")
 THRESHOLD_CHOICES = ("error", "warning", "info", "style", "ignore", "none")
 
 
@@ -143,46 +141,37 @@ def _config_for(path: str, args, cache: dict):
 
 def cmd_check(args, parser) -> int:
     from .config import ConfigError
-    from .discover import decode, discover, read_source
-    from .reporters import FORMATS, FileResult, Options, available_formats, get
-    from .rule import SEVERITY_RANK
+    from .discover import decode, discover
+    from .reporters import FORMATS, Options, available_formats, get
+    from .runner import Job, run
 
     if args.format not in FORMATS and args.format not in available_formats():
         parser.error(f"unknown format {args.format!r} (choose from {', '.join(available_formats())})")
     paths = args.paths or ["."]
     files, errors = discover(paths)
-    results: list[FileResult] = []
-    failed = False
     cache: dict = {}
-    problems: set[str] = set()  # tool problems to report once (e.g. ShellCheck missing)
+    jobs: list[Job] = []
+    no_fail = False
     try:
         for path, err in errors:
-            results.append(FileResult(path, error=err))
-            failed = True
+            jobs.append(Job(path, path, None, "none", read_error=err))
         for path in files:
+            name = (args.stdin_filename or "-") if path == "-" else path
+            config = _config_for(name, args, cache)
+            threshold = args.failure_threshold or config.failure_threshold
             if path == "-":
-                name = args.stdin_filename or "-"
                 src = decode(sys.stdin.buffer.read(), name)
-                config = _config_for(args.stdin_filename or "-", args, cache)
+                jobs.append(Job(name, None, config, threshold, text=src.text, read_error=src.error))
             else:
-                name = path
-                src = read_source(path)
-                config = _config_for(path, args, cache)
-            if src.error is not None:
-                results.append(FileResult(name, error=src.error))
-                failed = True
-                continue
-            result, unparsable = _lint_one(src.text, name, config, problems)
-            results.append(result)
-            failed |= unparsable or result.error is not None
-            limit = SEVERITY_RANK[args.failure_threshold or config.failure_threshold]
-            if any(SEVERITY_RANK[d.severity] >= max(limit, 1) for d in result.diagnostics):
-                failed = True
-            if config.no_fail:
-                args.exit_zero = True
+                jobs.append(Job(path, path, config, threshold))
+            no_fail |= config.no_fail
     except ConfigError as e:
         print(f"layerlint: configuration error: {e}", file=sys.stderr)
         return 2
+    outcomes = run(jobs)
+    results = [o.result for o in outcomes]
+    failed = any(o.failed for o in outcomes)
+    problems = set().union(*(o.problems for o in outcomes)) if outcomes else set()
     no_color = args.no_color or "NO_COLOR" in os.environ
     options = Options(color=not no_color and sys.stdout.isatty(), show_source=not args.no_source)
     get(args.format).report(results, sys.stdout, options)
@@ -191,35 +180,9 @@ def cmd_check(args, parser) -> int:
         print(f"layerlint: {problem}", file=sys.stderr)
     if problems:
         return 2  # asked for a check that could not run: never pass a CI gate silently
-    if args.exit_zero:
+    if args.exit_zero or no_fail:
         return 0
     return 1 if failed else 0
-
-
-def _lint_one(text: str, name: str, config, problems: set):
-    from .engine import lint_text
-    from .reporters import FileResult
-
-    try:
-        try:
-            res = lint_text(text, path=None if name == "-" else name, config=config)
-        except Exception as e:
-            from .shellcheck import ShellCheckUnavailable
-
-            if not isinstance(e, ShellCheckUnavailable):
-                raise
-            problems.add(str(e))  # reported once; the other rules still run
-            import copy
-
-            config = copy.copy(config)
-            config.shellcheck = False
-            res = lint_text(text, path=None if name == "-" else name, config=config)
-    except Exception as e:  # a bug must not hide the other files' results
-        return FileResult(name, error=f"internal error while linting: {type(e).__name__}: {e}"), True
-    unparsable = any(i.kind in PARSER_ERRORS for i in res.dockerfile.all_issues)
-    for code, error in res.rule_errors:
-        print(f"layerlint: internal error in rule {code} on {name}: {error} (please report it)", file=sys.stderr)
-    return FileResult(name, res.diagnostics, res.dockerfile.lines), unparsable or bool(res.rule_errors)
 
 
 # -- parse / rules / rule -------------------------------------------------------------------
@@ -229,6 +192,7 @@ def cmd_parse(args) -> int:
     from .discover import decode, read_source
     from .dump import dockerfile_to_json
     from .parser import parse
+    from .runner import PARSER_ERRORS
 
     if args.path == "-":
         src = decode(sys.stdin.buffer.read(), "-")
