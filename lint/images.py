@@ -29,6 +29,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from . import inputs
 from .ast import Dockerfile, Instruction
 from .model import Model, Stage, build_model
 
@@ -101,7 +102,7 @@ def project_images(dockerfile_path: str | None, configured: dict[str, dict] | No
     for directory in _search_dirs(os.path.dirname(os.path.abspath(dockerfile_path))):
         for file_name in COMPOSE_FILES:
             compose = os.path.join(directory, file_name)
-            if os.path.isfile(compose):
+            if inputs.isfile(compose):
                 out.extend(_compose_images(compose))
     return out
 
@@ -111,7 +112,7 @@ def _search_dirs(start: str) -> list[str]:
     d = start
     while True:
         dirs.append(d)
-        if os.path.exists(os.path.join(d, ".git")):
+        if inputs.exists(os.path.join(d, ".git")):
             return dirs
         up = os.path.dirname(d)
         if up == d:
@@ -167,6 +168,7 @@ def _compose_images(path: str) -> list[ImageSource]:
 
 
 def _stamp(path: str) -> tuple:
+    inputs.observe(path)  # every file read here is stamped first, cached or not
     try:
         st = os.stat(path)
     except OSError:

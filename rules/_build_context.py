@@ -31,6 +31,8 @@ import re
 import warnings
 from dataclasses import dataclass
 
+from layerlint import inputs
+
 
 # -- Go path functions -----------------------------------------------------------
 
@@ -287,7 +289,7 @@ _CACHE: dict[str, tuple[tuple[int, int], DockerIgnore]] = {}
 
 def _load(path: str) -> DockerIgnore | None:
     try:
-        st = os.stat(path)
+        st = inputs.stat(path)
     except OSError:
         return None
     key = (st.st_mtime_ns, st.st_size)
@@ -319,7 +321,7 @@ def context_dir(ctx) -> str | None:
     if not path or path == "-":
         return None
     directory = resolver(ctx).context_of(path) or os.path.dirname(os.path.abspath(path))
-    return directory if os.path.isdir(directory) else None
+    return directory if inputs.isdir(directory) else None
 
 
 def find_dockerignore(directory: str, dockerfile_path: str | None) -> DockerIgnore | None:
@@ -329,7 +331,7 @@ def find_dockerignore(directory: str, dockerfile_path: str | None) -> DockerIgno
     if dockerfile_path:
         candidates.insert(0, os.path.abspath(dockerfile_path) + ".dockerignore")
     for candidate in candidates:
-        if os.path.isfile(candidate):
+        if inputs.isfile(candidate):
             found = _load(candidate)
             if found is not None:
                 return found
@@ -357,7 +359,7 @@ def repository_root(directory: str) -> str | None:
     """The nearest directory at or above `directory` holding `.git`, or None."""
     d = directory
     while True:
-        if os.path.exists(os.path.join(d, ".git")):
+        if inputs.exists(os.path.join(d, ".git")):
             return d
         up = os.path.dirname(d)
         if up == d:

@@ -1,5 +1,6 @@
 import os
 
+from layerlint import inputs
 from layerlint.rule import Rule, register
 from layerlint.rules._build_context import (context_dir, context_sources, find_dockerignore, is_context_root,
                                          repository_root)
@@ -20,7 +21,7 @@ def _has_ignore_file(ctx) -> bool | None:
             while not found and root is not None and d != root:
                 # a Dockerfile in a sub-directory is often built with a parent as the context
                 d = os.path.dirname(d)
-                found = os.path.isfile(os.path.join(d, ".dockerignore"))
+                found = inputs.isfile(os.path.join(d, ".dockerignore"))
             cache[key] = found
     return cache[key]
 

@@ -1,6 +1,7 @@
 import fnmatch
 import os
 
+from layerlint import inputs
 from layerlint.rule import Rule, register
 from layerlint.rules._build_context import (context_dir, context_relative, context_sources, dockerignore_for,
                                             escapes_root, is_remote, operands)
@@ -19,11 +20,11 @@ def _exists(root: str, rel: str) -> bool:
         nxt = []
         for d in dirs:
             if _MAGIC.isdisjoint(part):
-                if os.path.lexists(os.path.join(d, part)):
+                if inputs.lexists(os.path.join(d, part)):
                     nxt.append(os.path.join(d, part))
                 continue
             try:
-                names = os.listdir(d)
+                names = inputs.listdir(d)
             except OSError:
                 continue
             nxt += [os.path.join(d, n) for n in names if fnmatch.fnmatchcase(n, part)]
