@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VERSION = re.search(r'(?m)^version\s*=\s*"([^"]+)"', (ROOT / "pyproject.toml").read_text()).group(1)
 COPY_IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
-    ".hypothesis", ".benchmarks", "node_modules",
+    ".hypothesis", ".benchmarks", "node_modules", "bundled", ".layerlint_cache",
 )
 
 
