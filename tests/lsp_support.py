@@ -33,20 +33,30 @@ def make_client() -> LanguageClient:
         client.diagnostics[params.uri] = params.diagnostics
         client.versions[params.uri] = params.version
 
-    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish})
+    client.registrations = []
+
+    def register_capability(client: LanguageClient, params: types.RegistrationParams):
+        client.registrations.extend(params.registrations)  # as VS Code does: accepted
+
+    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
+                                   types.CLIENT_REGISTER_CAPABILITY: register_capability})
     return client
 
 
-def server_fixture(settings: dict | None = None, capabilities: str = "visual-studio-code"):
+def server_fixture(settings: dict | None = None, capabilities: str = "visual-studio-code", pull: bool = False):
     """A module-scoped `client` fixture: one initialised server with a temporary workspace
-    folder (`client.root`)."""
+    folder (`client.root`). With `pull`, the client announces pull diagnostics (and then gets
+    no pushed ones)."""
     options = {"settings": {"debounceMs": 0, **(settings or {})}}
 
     @pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=SERVER, client_factory=make_client))
     async def client(lsp_client: LanguageClient, tmp_path_factory):
         root = tmp_path_factory.mktemp("workspace")
+        caps = client_capabilities(capabilities)
+        if pull:
+            caps.text_document.diagnostic = types.DiagnosticClientCapabilities(dynamic_registration=False)
         await lsp_client.initialize_session(types.InitializeParams(
-            capabilities=client_capabilities(capabilities), root_uri=root.as_uri(),
+            capabilities=caps, root_uri=root.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
             initialization_options=options))
         lsp_client.root = root

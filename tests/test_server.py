@@ -137,3 +137,16 @@ def test_an_internal_error_is_published_not_swallowed(monkeypatch):
     (params,) = published
     assert params.version == 3 and "internal error" in params.diagnostics[0].message and "boom" in logged[0]
     assert core.LayerlintServer is type(server)
+
+
+pull_client = server_fixture(pull=True)
+
+
+async def test_a_client_that_pulls_gets_no_pushed_diagnostics(pull_client: LanguageClient):
+    uri = (pull_client.root / "Dockerfile").as_uri()
+    pull_client.text_document_did_open(types.DidOpenTextDocumentParams(
+        types.TextDocumentItem(uri=uri, language_id="dockerfile", version=1, text=BAD)))
+    report = await pull_client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+        types.TextDocumentIdentifier(uri)))
+    assert any(d.code == "DL4000" for d in report.items)
+    assert uri not in pull_client.diagnostics  # nothing pushed: VS Code would list each finding twice

@@ -66,3 +66,18 @@ def test_settings_keep_defaults_for_missing_or_wrong_keys():
     assert any("debounceMs" in p for p in s.problems) and any("DL3008" in p for p in s.problems)
     pushed = Settings.from_json({"layerlint": {"enable": False}})
     assert pushed.enable is False and pushed.select is None
+
+
+async def test_configuration_change_on_disk_relints_open_documents(client: LanguageClient):
+    assert any(r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES for r in client.registrations)
+    uri = await open_doc(client, BAD)
+    assert any(d.code == "DL3008" for d in client.diagnostics[uri])
+    folder = client.root / uri.rsplit("/", 2)[-2]
+    (folder / ".layerlint.toml").write_text('ignore = ["DL3008"]\n')
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        changes=[types.FileEvent(uri=(folder / ".layerlint.toml").as_uri(), type=types.FileChangeType.Created)]))
+    for _ in range(20):
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        if not any(d.code == "DL3008" for d in client.diagnostics[uri]):
+            break
+    assert not any(d.code == "DL3008" for d in client.diagnostics[uri])

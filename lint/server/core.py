@@ -80,6 +80,7 @@ class LayerlintServer(LanguageServer):
         self._pending: dict[str, asyncio.Task] = {}
         self._published: dict[str, int | None] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="layerlint-lint")
+        self.pull_diagnostics = False  # the client pulls (textDocument/diagnostic): do not push
 
     # -- documents and analysis ------------------------------------------------------------
     def analysis(self, uri: str) -> Analysis | None:
@@ -108,6 +109,9 @@ class LayerlintServer(LanguageServer):
                           build_model(dockerfile), path, self.config_for(path, settings), skipped=skipped)
         self._analyses[uri] = result
         return result
+
+    def clear_config_cache(self) -> None:
+        self._configs.clear()
 
     def invalidate(self, uri: str) -> None:
         """Analyse the document afresh at the next request (files beside it or settings changed)."""
@@ -181,7 +185,8 @@ class LayerlintServer(LanguageServer):
             current = self.analysis(uri)
             if current is not analysis:
                 return  # edited meanwhile: the newer version publishes
-            self.publish(analysis)
+            if not self.pull_diagnostics:
+                self.publish(analysis)
         except asyncio.CancelledError:
             pass
         except Exception as exc:  # noqa: BLE001 - a bug must not leave the editor waiting silently

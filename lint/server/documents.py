@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from lsprotocol import types
 
 from .core import LayerlintServer
@@ -11,6 +13,9 @@ from .settings import Settings
 def register(server: LayerlintServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: LayerlintServer, params: types.InitializeParams) -> None:
+        # a client that pulls diagnostics gets them only that way: pushing too shows them twice
+        text_caps = params.capabilities.text_document if params.capabilities else None
+        ls.pull_diagnostics = bool(text_caps and text_caps.diagnostic)
         ls.settings = Settings.from_json(params.initialization_options)
         for problem in ls.settings.problems:
             ls.show_message_log(f"layerlint: {problem}", types.MessageType.Warning)
@@ -18,6 +23,12 @@ def register(server: LayerlintServer) -> None:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: LayerlintServer, params: types.InitializedParams) -> None:
         await pull_folder_settings(ls)
+        await watch_project_files(ls)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: LayerlintServer, params: types.DidChangeWatchedFilesParams) -> None:
+        # a configuration, .dockerignore, Compose file or parent Dockerfile changed on disk
+        relint_all(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: LayerlintServer, params: types.DidChangeConfigurationParams) -> None:
@@ -49,10 +60,13 @@ def register(server: LayerlintServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
                     types.DiagnosticOptions(identifier="layerlint", inter_file_dependencies=False,
                                             workspace_diagnostics=False))
-    def pull_diagnostics(ls: LayerlintServer, params: types.DocumentDiagnosticParams):
+    async def pull_diagnostics(ls: LayerlintServer, params: types.DocumentDiagnosticParams):
         analysis = ls.analysis(params.text_document.uri)
-        items = ls.lsp_diagnostics(analysis) if analysis is not None else []
-        return types.RelatedFullDocumentDiagnosticReport(items=items)
+        if analysis is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        # lint in the worker thread (usually already done after the edit's debounce)
+        await asyncio.get_running_loop().run_in_executor(ls.executor, analysis.lint)
+        return types.RelatedFullDocumentDiagnosticReport(items=ls.lsp_diagnostics(analysis))
 
 
 async def pull_folder_settings(ls: LayerlintServer) -> None:
@@ -77,7 +91,33 @@ async def pull_folder_settings(ls: LayerlintServer) -> None:
                 ls.show_message_log(f"layerlint: {folder.name}: {problem}", types.MessageType.Warning)
 
 
+# files whose change on disk changes the findings of open Dockerfiles
+WATCHED = ("**/.layerlint.toml", "**/pyproject.toml", "**/.hadolint.yaml", "**/.hadolint.yml", "**/.dockerignore",
+           "**/*.dockerignore", "**/compose.y*ml", "**/docker-compose*.y*ml", "**/.env", "**/Dockerfile*",
+           "**/*.Dockerfile", "**/*.dockerfile", "**/Containerfile*")
+
+
+async def watch_project_files(ls: LayerlintServer) -> None:
+    caps = ls.client_capabilities
+    watched = caps and caps.workspace and caps.workspace.did_change_watched_files
+    if not (watched and watched.dynamic_registration):
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern=g) for g in WATCHED])
+    try:
+        await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+            id="layerlint-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options)]))
+    except Exception as e:  # noqa: BLE001 - without watchers, saving the edited file still re-lints
+        ls.show_message_log(f"layerlint: could not watch project files: {e}", types.MessageType.Warning)
+
+
 def relint_all(ls: LayerlintServer) -> None:
+    ls.clear_config_cache()
     for uri in list(ls.workspace.text_documents):
         ls.invalidate(uri)
         ls.schedule_lint(uri, delay=0)
+    caps = ls.client_capabilities
+    if ls.pull_diagnostics and caps and caps.workspace and caps.workspace.diagnostics \
+            and caps.workspace.diagnostics.refresh_support:
+        ls.workspace_diagnostic_refresh(None)  # ask the client to pull again
