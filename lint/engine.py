@@ -8,6 +8,7 @@ state lives in `ctx.stage_state(rule)`, per-file state in `ctx.state(rule)`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from .ast import Dockerfile, Instruction, Range
@@ -72,7 +73,10 @@ def lint_text(text: str, path: str | None = None, config: Config | None = None) 
     return lint_dockerfile(parse(text, path), path, config)
 
 
-def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | None = None) -> LintResult:
+def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | None = None,
+                    memo: StageMemo | None = None) -> LintResult:
+    """Lint a parsed Dockerfile. `memo` (the language server's, one per document and
+    configuration) carries stage-local findings from the previous lint of the same document."""
     config = config or Config()
     model = build_model(doc)
     severities = config.rule_severities(path)
@@ -84,17 +88,15 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
             severities.setdefault(code, registry[code].severity)
     rules = [registry[code]() for code in sorted(severities)]
     ctx = Context(doc, model, config, path)
-
-    by_keyword: dict[str, list[Rule]] = {}
-    onbuild_by_keyword: dict[str, list[Rule]] = {}
-    for r in rules:
-        for kw in r.visits:
-            by_keyword.setdefault(kw, []).append(r)
-            if r.onbuild:
-                onbuild_by_keyword.setdefault(kw, []).append(r)
-    wildcard = by_keyword.pop("*", [])
-    onbuild_wildcard = onbuild_by_keyword.pop("*", [])
-    stage_enders = [r for r in rules if hasattr(r, "stage_end")]
+    dispatch = _Dispatch(rules)
+    # with a memo, stages unchanged since the previous lint are not checked again by the rules
+    # whose findings depend on the stage alone: their findings are taken from the memo
+    local = _Dispatch([r for r in rules if r.stage_local()]) if memo is not None else None
+    others = _Dispatch([r for r in rules if not r.stage_local()]) if memo is not None else None
+    if memo is not None:
+        memo.start()
+        memo.seed(model)
+        file_part = memo.file_part(model, doc, tuple(sorted(severities)))
 
     errors: list[tuple[str, str]] = []
     broken: set[str] = set()
@@ -110,27 +112,34 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
             broken.add(rule.code)
             errors.append((rule.code, f"{type(exc).__name__}: {exc}"))
 
-    def end_stage() -> None:
-        if ctx.stage is not None:
-            for r in stage_enders:
-                call(r, r.stage_end, ctx.stage, ctx)
-
-    for ins in doc.instructions:
-        stage = model.stage_of.get(id(ins))
-        if stage is not ctx.stage:
-            end_stage()
-            ctx.stage = stage
-        for r in wildcard + by_keyword.get(ins.keyword, []):
-            call(r, r.check, ins, ctx)
-        trig = ins.trigger
-        if trig is not None:
-            for r in onbuild_wildcard + onbuild_by_keyword.get(trig.keyword, []):
-                call(r, r.check, trig, ctx)
-    end_stage()
+    for stage, instructions in _by_stage(doc, model):
+        ctx.stage = stage
+        key = memo.key(stage, model, file_part) if memo is not None and stage is not None else None
+        replay = memo.get(key) if key is not None else None
+        active = others if replay is not None else dispatch
+        first = len(ctx.diagnostics)
+        errors_before = len(errors)
+        for ins in instructions:
+            for r in active.rules_for(ins.keyword):
+                call(r, r.check, ins, ctx)
+            trig = ins.trigger
+            if trig is not None:
+                for r in active.onbuild_rules_for(trig.keyword):
+                    call(r, r.check, trig, ctx)
+        if stage is not None:
+            for r in active.stage_enders:
+                call(r, r.stage_end, stage, ctx)
+        if replay is not None:
+            ctx.diagnostics.extend(dataclasses.replace(d) for d in replay)
+        elif key is not None and len(errors) == errors_before:
+            codes = local.codes
+            memo.put(key, [dataclasses.replace(d) for d in ctx.diagnostics[first:] if d.code in codes])
     ctx.stage = None
     for r in rules:
         if hasattr(r, "file_end"):
             call(r, r.file_end, ctx)
+    if memo is not None:
+        memo.harvest(model, doc)
 
     if config.shellcheck:
         from .shellcheck import check as shellcheck
@@ -157,6 +166,138 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
                                      for twin in getattr(registry.get(d.code), "same_finding_as", ()))]
     out.sort(key=Diagnostic.sort_key)
     return LintResult(doc, model, out, sup, errors)
+
+
+class _Dispatch:
+    """Which rules `check` an instruction of a given keyword, and which end a stage."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.codes = {r.code for r in rules}
+        self._by_keyword: dict[str, list[Rule]] = {}
+        self._onbuild: dict[str, list[Rule]] = {}
+        wildcard = [r for r in rules if "*" in r.visits]
+        onbuild_wildcard = [r for r in wildcard if r.onbuild]
+        for r in rules:
+            for kw in r.visits:
+                if kw != "*":
+                    self._by_keyword.setdefault(kw, []).append(r)
+                    if r.onbuild:
+                        self._onbuild.setdefault(kw, []).append(r)
+        self._wildcard, self._onbuild_wildcard = wildcard, onbuild_wildcard
+        self.stage_enders = [r for r in rules if hasattr(r, "stage_end")]
+
+    def rules_for(self, keyword: str) -> list[Rule]:
+        return self._wildcard + self._by_keyword.get(keyword, [])
+
+    def onbuild_rules_for(self, keyword: str) -> list[Rule]:
+        return self._onbuild_wildcard + self._onbuild.get(keyword, [])
+
+
+def _by_stage(doc: Dockerfile, model: Model):
+    """(stage, its instructions) in file order; instructions before the first FROM have stage None."""
+    current: Stage | None = None
+    group: list[Instruction] = []
+    for ins in doc.instructions:
+        stage = model.stage_of.get(id(ins))
+        if stage is not current and group:
+            yield current, group
+            group = []
+        current = stage
+        group.append(ins)
+    if group:
+        yield current, group
+
+
+class StageMemo:
+    """Stage-local findings of the previous lint of one document, by stage fingerprint.
+
+    A stage's fingerprint is everything its stage-local rules can see (`Rule.stage_local`): the
+    identity of each instruction of the stage, of the stages it is built on and of the stages it
+    copies or mounts from, of the global ARGs; every stage's name and index; the comments and
+    directives; the rules enabled. Instructions are compared by identity, which the parser's
+    InstructionCache preserves for unchanged instructions; the memo keeps them referenced so that
+    an identity is never reused by another object while it is remembered.
+    """
+
+    def __init__(self) -> None:
+        self._previous: dict = {}
+        self._current: dict = {}
+        self._scripts: dict[int, tuple] = {}  # id(RUN) -> (RUN, shell, its shell analysis, its programs)
+        self._globals: list[Instruction] = []
+        self.reused = 0
+
+    def start(self) -> None:
+        self._previous, self._current, self.reused = self._current, {}, 0
+
+    def seed(self, model: Model) -> None:
+        """Give the model the shell analyses of unchanged RUNs (a pure function of the RUN and
+        the shell in effect), the costliest part of a lint."""
+        for key, (ins, shell, script, found) in self._scripts.items():
+            if model.shell_at.get(key) == shell or (ins.parent is not None
+                                                    and model.shell_at.get(id(ins.parent)) == shell):
+                model.shell_cache[key] = script
+                if found is not None:
+                    model.shell_cache[("programs", key)] = found
+
+    def harvest(self, model: Model, doc: Dockerfile) -> None:
+        scripts = {}
+        for top in doc.instructions:
+            for ins in (top, top.trigger):
+                if ins is not None and ins.keyword == "RUN" and id(ins) in model.shell_cache:
+                    shell = model.shell_at.get(id(top))
+                    scripts[id(ins)] = (ins, shell, model.shell_cache[id(ins)],
+                                        model.shell_cache.get(("programs", id(ins))))
+        self._scripts = scripts
+
+    def file_part(self, model: Model, doc: Dockerfile, rule_codes: tuple[str, ...]) -> tuple:
+        """The part of every stage's fingerprint that is the same for all stages of this lint."""
+        self._globals = [i for i in doc.instructions if model.stage_of.get(id(i)) is None]
+        global_args = tuple(map(id, self._globals))
+        shape = tuple((s.name, s.index, s.copied_from_by_later) for s in model.stages)
+        notes = tuple((c.range, c.text) for c in doc.comments) + tuple((d.name, d.value) for d in doc.directives)
+        return (global_args, shape, notes, doc.escape, doc.path, rule_codes)
+
+    def key(self, stage: Stage, model: Model, file_part: tuple):
+        """(fingerprint, instructions to keep alive) of one stage."""
+        related: list[Stage] = []
+        todo = [stage]
+        while todo:
+            s = todo.pop()
+            if s in related:
+                continue
+            related.append(s)
+            if s.parent is not None:
+                todo.append(s.parent)
+            for ins in s.instructions:
+                todo.extend(_referenced_stages(ins, model))
+        keep = [i for s in related for i in s.instructions]
+        # the global ARGs' identities are in `file_part`: they are kept alive with each entry too
+        return (tuple(map(id, keep)), stage.index, file_part), keep + self._globals
+
+    def get(self, key):
+        if key is None:
+            return None
+        entry = self._previous.get(key[0])
+        if entry is None:
+            return None
+        self._current[key[0]] = entry
+        self.reused += 1
+        return entry[0]
+
+    def put(self, key, diagnostics: list[Diagnostic]) -> None:
+        self._current[key[0]] = (diagnostics, key[1])
+
+
+def _referenced_stages(ins: Instruction, model: Model) -> list[Stage]:
+    out = []
+    refs = [f.value for f in ins.flag_nodes if f.name == "from" and f.value] + [m.from_ for m in ins.mounts if m.from_]
+    for ref in refs:
+        found = model.stage_by_name(ref)
+        if found is None and ref.isdigit() and int(ref) < len(model.stages):
+            found = model.stages[int(ref)]
+        if found is not None:
+            out.append(found)
+    return out
 
 
 def _check_directive(doc: Dockerfile) -> dict:

@@ -65,6 +65,23 @@ class Diagnostic:
 class Rule:
     """Base class of every rule; see the module docstring."""
 
+    @classmethod
+    def stage_local(cls) -> bool:
+        """Whether the language server may reuse this rule's findings for a stage that did not
+        change (lint/engine.py StageMemo). Not when the rule looks at the whole file: a
+        `file_end` hook, or file-wide state (`ctx.state`) gathered across stages."""
+        if cls.local_to_stage is not None:
+            return cls.local_to_stage
+        if "_stage_local" not in cls.__dict__:
+            import inspect
+
+            try:
+                source = inspect.getsource(cls)
+            except (OSError, TypeError):
+                source = "ctx.state("
+            cls._stage_local = not hasattr(cls, "file_end") and "ctx.state(" not in source
+        return cls._stage_local
+
     code: ClassVar[str] = ""
     name: ClassVar[str] = ""
     groups: ClassVar[tuple[str, ...]] = ()
@@ -78,6 +95,9 @@ class Rule:
     # rules whose finding at the same range says the same thing: when one of them reports
     # there too, this rule's finding is dropped (a BuildKit check and its hadolint twin)
     same_finding_as: ClassVar[tuple[str, ...]] = ()
+    # whether the rule's findings depend only on the stage being checked (and what that stage
+    # is built on or copies from); None: decided from the code (see `stage_local()`)
+    local_to_stage: ClassVar[bool | None] = None
     # configuration (TOML-style keys) the documented examples need, for rules
     # that do nothing until configured (trusted registries, label schema)
     example_config: ClassVar[dict | None] = None

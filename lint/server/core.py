@@ -27,7 +27,7 @@ from pygls.uris import to_fs_path
 from .. import __version__
 from ..ast import Dockerfile, Pos, Range
 from ..config import Config, ConfigError, _check_refs, find_config, load
-from ..engine import LintResult, lint_dockerfile
+from ..engine import LintResult, StageMemo, lint_dockerfile
 from ..model import Model, build_model
 from ..parser import InstructionCache, parse
 from .settings import Settings
@@ -55,6 +55,7 @@ class Analysis:
     config: Config
     result: LintResult | None = None
     skipped: str | None = None  # why the document is not linted (too large, ...)
+    memo: DocumentMemo | None = None  # shared by the versions of the document
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -65,8 +66,22 @@ class Analysis:
         """The lint result of this version, computed once (thread-safe)."""
         with self._lock:
             if self.result is None:
-                self.result = lint_dockerfile(self.dockerfile, self.path, self.config)
+                if self.memo is None:
+                    self.result = lint_dockerfile(self.dockerfile, self.path, self.config)
+                else:
+                    with self.memo.lock:
+                        self.result = lint_dockerfile(self.dockerfile, self.path, self.config, self.memo.stages)
             return self.result
+
+
+@dataclass(slots=True, eq=False)
+class DocumentMemo:
+    """What one document's successive lints share: the findings of unchanged stages. Valid for
+    one configuration and as long as the files beside the document are unchanged."""
+
+    config: Config
+    stages: StageMemo = field(default_factory=StageMemo)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class LayerlintServer(LanguageServer):
@@ -76,6 +91,7 @@ class LayerlintServer(LanguageServer):
         self.folder_settings: dict[str, Settings] = {}  # workspace folder URI -> settings pulled for it
         self._analyses: dict[str, Analysis] = {}
         self._parse_caches: dict[str, InstructionCache] = {}  # per URI: unchanged instructions are reused
+        self._memos: dict[str, DocumentMemo] = {}  # per URI: findings of unchanged stages are reused
         self._configs: dict[str, tuple[tuple, Config]] = {}
         self._pending: dict[str, asyncio.Task] = {}
         self._published: dict[str, int | None] = {}
@@ -105,8 +121,12 @@ class LayerlintServer(LanguageServer):
             skipped = f"not analysed: larger than {MAX_DOCUMENT_BYTES // 1_000_000} MB (run `layerlint check` on it)"
             text = ""
         dockerfile = parse(text, path, self._parse_caches.setdefault(uri, InstructionCache()))
+        config = self.config_for(path, settings)
+        memo = self._memos.get(uri)
+        if memo is None or memo.config != config:
+            memo = self._memos[uri] = DocumentMemo(config)
         result = Analysis(uri, doc.version, doc.source if skipped is None else text, dockerfile,
-                          build_model(dockerfile), path, self.config_for(path, settings), skipped=skipped)
+                          build_model(dockerfile), path, config, skipped=skipped, memo=memo)
         self._analyses[uri] = result
         return result
 
@@ -116,10 +136,12 @@ class LayerlintServer(LanguageServer):
     def invalidate(self, uri: str) -> None:
         """Analyse the document afresh at the next request (files beside it or settings changed)."""
         self._analyses.pop(uri, None)
+        self._memos.pop(uri, None)
 
     def forget(self, uri: str) -> None:
         self._analyses.pop(uri, None)
         self._parse_caches.pop(uri, None)
+        self._memos.pop(uri, None)
         task = self._pending.pop(uri, None)
         if task is not None:
             task.cancel()
