@@ -30,7 +30,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="lint Dockerfiles (files, directories, or - for stdin)")
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
-    c.add_argument("--format", "-f", default="tty", help="output format: tty (default) or json")
+    # --format and --output share one list so that their order survives parsing: each --output
+    # belongs to the --format before it (cmd_check pairs them)
+    c.add_argument("--format", "-f", action="append", dest="reports", type=lambda v: ("format", v), metavar="FMT",
+                   help="output format: tty (default), json, sarif, gitlab, checkstyle, junit, github, gnu, "
+                        "sonarqube, codeclimate, hadolint-json; repeatable, each followed by --output FILE "
+                        "or written to stdout (at most one)")
+    c.add_argument("--output", "-o", action="append", dest="reports", type=lambda v: ("output", v), metavar="FILE",
+                   help="write the report of the --format before it to FILE (atomically) instead of stdout")
     c.add_argument("--config", "-c", metavar="FILE",
                    help="configuration file: .layerlint.toml, pyproject.toml or a hadolint .hadolint.yaml")
     c.add_argument("--select", action="append", metavar="CODES", help="only these rules (codes, names, groups)")
@@ -48,6 +55,21 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--verbose", "-V", action="store_true", help="say which configuration file applies")
     c.add_argument("--disable-ignore-pragmas", "--disable-ignore-pragma", action="store_true",
                    help="ignore all suppression comments (central CI policy)")
+    c.add_argument("--fix", action="store_true",
+                   help="apply safe fixes to the files, then report what remains (stdin: print the fixed text)")
+    c.add_argument("--diff", action="store_true",
+                   help="print the changes --fix would make as a unified diff and write nothing; "
+                        "exit 1 when there is something to fix")
+    c.add_argument("--unsafe-fixes", action="store_true",
+                   help="with --fix or --diff, also apply fixes that may change what the build does")
+
+    c.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="lint in N processes (default: the number of CPUs)")
+    c.add_argument("--no-cache", action="store_true", help="lint every file again, ignoring cached results")
+    c.add_argument("--cache-dir", metavar="DIR",
+                   help="where results are cached (default: $LAYERLINT_CACHE_DIR or ./.layerlint_cache)")
+    c.add_argument("--statistics", action="store_true",
+                   help="print the number of findings per rule instead of each finding")
 
     ps = sub.add_parser("parse", help="print the syntax tree of a Dockerfile")
     ps.add_argument("path", metavar="FILE", help="a Dockerfile, or - for stdin")
@@ -107,7 +129,9 @@ def _config_for(path: str, args, cache: dict):
             cache[key] = load(args.config)
     else:
         start = os.path.dirname(os.path.abspath(path)) if path != "-" else os.getcwd()
-        found = find_config(start)
+        if ("dir", start) not in cache:  # files of one directory share the lookup
+            cache[("dir", start)] = find_config(start)
+        found = cache[("dir", start)]
         key = str(found)
         if key not in cache:
             cache[key] = load(found) if found else Config()
@@ -145,8 +169,28 @@ def cmd_check(args, parser) -> int:
     from .reporters import FORMATS, Options, available_formats, get
     from .runner import Job, run
 
-    if args.format not in FORMATS and args.format not in available_formats():
-        parser.error(f"unknown format {args.format!r} (choose from {', '.join(available_formats())})")
+    reports: list[list] = []  # [format, output file or None for stdout], in command-line order
+    for kind, value in args.reports or []:
+        if kind == "format":
+            if value not in FORMATS and value not in available_formats():
+                parser.error(f"unknown format {value!r} (choose from {', '.join(available_formats())})")
+            reports.append([value, None])
+        elif reports and reports[-1][1] is None:
+            reports[-1][1] = value
+        elif reports:
+            parser.error(f"two --output files for one --format {reports[-1][0] or 'tty'}: "
+                         f"repeat --format FMT before each --output FILE")
+        else:
+            reports.append([None, value])  # before any --format: the default format's file
+    if len(reports) > 1 and reports[0][0] is None:
+        parser.error(f"--output {reports[0][1]} comes before any --format: write --format FMT --output FILE")
+    on_stdout = [f for f, output in reports if output is None]
+    if len(on_stdout) > 1:
+        parser.error(f"only one format can go to stdout ({', '.join(on_stdout)}): give the others --output FILE")
+    outputs = [os.path.abspath(output) for _, output in reports if output is not None]
+    if len(set(outputs)) != len(outputs):
+        parser.error("two --format reports would be written to the same --output file")
+    args.reports = [(f or "tty", output) for f, output in reports] or [("tty", None)]
     paths = args.paths or ["."]
     files, errors = discover(paths)
     cache: dict = {}
@@ -159,23 +203,50 @@ def cmd_check(args, parser) -> int:
             name = (args.stdin_filename or "-") if path == "-" else path
             config = _config_for(name, args, cache)
             threshold = args.failure_threshold or config.failure_threshold
+            fixing = dict(fix_mode=("unsafe" if args.unsafe_fixes else "safe") if args.fix or args.diff else None,
+                          show_diff=args.diff)
             if path == "-":
-                src = decode(sys.stdin.buffer.read(), name)
-                jobs.append(Job(name, None, config, threshold, text=src.text, read_error=src.error))
+                data = sys.stdin.buffer.read()
+                src = decode(data, name)
+                jobs.append(Job(name, None, config, threshold, text=src.text, read_error=src.error,
+                                data=data if fixing["fix_mode"] else None, **fixing))
             else:
-                jobs.append(Job(path, path, config, threshold))
+                jobs.append(Job(path, path, config, threshold, **fixing))
             no_fail |= config.no_fail
     except ConfigError as e:
         print(f"layerlint: configuration error: {e}", file=sys.stderr)
         return 2
-    outcomes = run(jobs)
+    outcomes = run(jobs, _workers(args), _result_cache(args), _progress_bar(len(jobs)))
     results = [o.result for o in outcomes]
     failed = any(o.failed for o in outcomes)
     problems = set().union(*(o.problems for o in outcomes)) if outcomes else set()
     no_color = args.no_color or "NO_COLOR" in os.environ
-    options = Options(color=not no_color and sys.stdout.isatty(), show_source=not args.no_source)
-    get(args.format).report(results, sys.stdout, options)
+    from .reporters import repository_root, write_report
+
+    root = repository_root()  # CI formats report paths relative to it
+    # stdout belongs to the diff (--diff) or to the fixed text (--fix on stdin), as in ruff
+    stdout_taken = args.diff or (args.fix and any(job.path is None for job in jobs))
+    for fmt, output in args.reports:
+        if output is None:
+            if args.statistics:
+                _print_statistics(results, sys.stdout)
+            elif not stdout_taken:
+                options = Options(color=not no_color and sys.stdout.isatty(), show_source=not args.no_source,
+                                  root=root)
+                get(fmt).report(results, sys.stdout, options)
+            continue
+        try:
+            write_report(fmt, results, output, Options(show_source=not args.no_source, root=root))
+        except OSError as e:  # the other reports are still written; the run then exits 2 (below)
+            problems.add(f"cannot write the {fmt} report to {output}: {e.strerror or e}")
     sys.stdout.flush()
+    if args.fix or args.diff:  # diffs (or stdin's fixed text) to stdout, a summary to stderr
+        from .fix import report_fixes
+
+        changes = report_fixes(outcomes, sys.stdout, sys.stderr, diff=args.diff, unsafe=args.unsafe_fixes)
+        if args.diff and not problems:  # as ruff: 1 when there is something to fix
+            something = changes or any(o.result.error for o in outcomes)
+            return 1 if something and not (args.exit_zero or no_fail) else 0
     for problem in sorted(problems):
         print(f"layerlint: {problem}", file=sys.stderr)
     if problems:
@@ -183,6 +254,60 @@ def cmd_check(args, parser) -> int:
     if args.exit_zero or no_fail:
         return 0
     return 1 if failed else 0
+
+
+def _print_statistics(results, stream) -> None:
+    """`--statistics`: findings per rule, most frequent first (`*`: a safe fix is available)."""
+    import collections
+
+    counts: collections.Counter = collections.Counter()
+    names: dict[str, str] = {}
+    fixable: set[str] = set()
+    for r in results:
+        if r.error is not None:
+            counts["IOERROR"] += 1
+            names["IOERROR"] = "unreadable-file"
+        for d in r.diagnostics:
+            counts[d.code] += 1
+            names[d.code] = d.name
+            if d.fix is not None and d.fix.safe:
+                fixable.add(d.code)
+    width = len(str(max(counts.values(), default=0)))
+    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        mark = "*" if code in fixable else " "
+        stream.write(f"{n:>{width}}  {code:<8} {mark} {names[code]}\n")
+
+
+def _workers(args) -> int:
+    if args.jobs is not None and args.jobs < 1:
+        raise SystemExit("layerlint: --jobs must be at least 1")
+    return args.jobs or os.cpu_count() or 1
+
+
+def _result_cache(args):
+    if args.no_cache:
+        return None
+    from .result_cache import DEFAULT_DIR, ResultCache
+
+    return ResultCache(args.cache_dir or os.environ.get("LAYERLINT_CACHE_DIR") or DEFAULT_DIR)
+
+
+def _progress_bar(total: int):
+    """A progress bar on stderr for long runs on a terminal; None otherwise."""
+    if total < 200 or not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True, console=None)
+    task = bar.add_task("linting", total=total)
+    bar.start()
+
+    def advance(done: int, all_: int) -> None:
+        bar.update(task, completed=done)
+        if done >= all_:
+            bar.stop()
+
+    return advance
 
 
 # -- parse / rules / rule -------------------------------------------------------------------

@@ -1,5 +1,8 @@
+import re
+
 from layerlint.ast import Range
-from layerlint.rule import Rule, register
+from layerlint.rule import Edit, Fix, Rule, register
+from layerlint.rules._image_config import command_text, exec_form, is_broken, posix, shell_words
 
 
 def _shell_set_before(ins, ctx) -> bool:
@@ -49,6 +52,20 @@ class ShellFormCommand(Rule):
     FROM node:22-alpine
     CMD ["node", "server.js"]
     ```
+
+    ## Fix
+    When the command is plain words (letters, digits and `_./:=,@%+-` only: no
+    quotes, variables, globs, operators, redirections or comments; a leading
+    `exec` is dropped; not a shell builtin such as `cd` or `echo`) and the
+    stage's shell is a POSIX shell, rewrites it in exec form:
+    `CMD node server.js` → `CMD ["node", "server.js"]`.
+
+    Unsafe: the command no longer runs under `/bin/sh -c`. It becomes PID 1 and
+    receives `docker stop`'s SIGTERM itself, which changes how the container
+    shuts down; an ENTRYPOINT in effect (also one inherited from a base image,
+    which layerlint cannot see) receives the command's words instead of
+    `/bin/sh -c "<text>"`; and an exec-form ENTRYPOINT, unlike a shell-form one,
+    takes CMD and `docker run` arguments.
     """
 
     code = "DL3025"
@@ -56,6 +73,7 @@ class ShellFormCommand(Rule):
     groups = ("entrypoint",)
     severity = "warning"
     aliases = ("JSONArgsRecommended",)
+    fixable = "sometimes"
     visits = ("CMD", "ENTRYPOINT", "HEALTHCHECK")
 
     def check(self, ins, ctx):
@@ -72,5 +90,20 @@ class ShellFormCommand(Rule):
             return
         if kw != "HEALTHCHECK CMD" and _shell_set_before(ins, ctx):
             return
-        ctx.report(self, Range(words[0].range.start, words[-1].range.end),
-                   f"Use arguments JSON notation for {kw} arguments")
+        rng = Range(words[0].range.start, words[-1].range.end)
+        ctx.report(self, rng, f"Use arguments JSON notation for {kw} arguments", fix=_exec_form_fix(ins, rng, ctx))
+
+
+def _exec_form_fix(ins, rng, ctx) -> Fix | None:
+    text = command_text(ins)
+    if text is None or is_broken(ins) or not posix(ins, ctx.model):
+        return None
+    words = shell_words(text)
+    if words is None:
+        return None
+    # BuildKit drops comment lines inside a continued instruction; replacing the range would
+    # drop them from the file as well, so such commands are left alone
+    escape = re.escape(ctx.dockerfile.escape)
+    if re.sub(escape + r"[ \t]*\n", " ", ctx.text(rng)).split() != text.split():
+        return None
+    return Fix((Edit(rng, exec_form(words)),), safe=False, title="Rewrite in exec (JSON) form")
