@@ -1,6 +1,6 @@
 # layerlint developer tasks. Needs only GNU make and python3 >= 3.10 with its venv module.
 #
-#   make venv    create .venv and install layerlint editable with the test extra
+#   make venv    create .venv, install layerlint editable with the test extra, fill .venv/wheelhouse
 #   make test    run the test suite (fails when pytest fails or collects no tests)
 #   make demo    lint the shipped examples/ (they contain deliberate mistakes)
 #   make bench   parse/lint throughput and CLI cold start (benchmarks/README.md)
@@ -11,6 +11,8 @@ PYTHON ?= python3
 VENV ?= .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+WHEELHOUSE := $(VENV)/wheelhouse
+WHEELHOUSE_STAMP := $(WHEELHOUSE)/.complete
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
@@ -31,7 +33,7 @@ NODE_OK := $(shell node -e 'process.exit(Number(process.versions.node.split(".")
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 
-venv: $(STAMP)
+venv: $(STAMP) $(WHEELHOUSE_STAMP)
 
 # Re-installs only when pyproject.toml (dependencies, entry points, package layout) changes;
 # code under lint/, rules/ and grammar/ is picked up live through the editable install.
@@ -42,6 +44,28 @@ $(STAMP): pyproject.toml
 	$(VENV_PY) -m pip install --progress-bar off --upgrade pip
 	$(VENV_PY) -m pip install --progress-bar off -e '.[test]'
 	touch $@
+
+# Wheels of layerlint's build backend and runtime dependencies, fetched here (the index may be
+# used at install time) so that the tests which install layerlint the way users do run offline
+# with `pip --no-index --find-links .venv/wheelhouse`: tests/test_precommit.py (pre-commit's
+# `language: python` runs an isolated `pip install .`, which needs the build backend) and
+# tests/test_action.py (the GitHub Action's install step). Rebuilt when the dependencies change.
+# (`wheel` too: setuptools releases before 70.1 ask for it when building a wheel.)
+$(WHEELHOUSE_STAMP): $(STAMP)
+	rm -rf $(WHEELHOUSE)
+	$(VENV_PY) -c "$$WHEELHOUSE_REQUIREMENTS" > $(VENV)/wheelhouse-requirements.txt
+	$(VENV_PY) -m pip wheel --progress-bar off --wheel-dir $(WHEELHOUSE) wheel -r $(VENV)/wheelhouse-requirements.txt
+	touch $@
+
+# [build-system] requires from pyproject.toml, then the runtime dependencies (no extras)
+define WHEELHOUSE_REQUIREMENTS
+import sys, importlib.metadata as metadata
+toml = __import__('tomllib' if sys.version_info >= (3, 11) else 'tomli')
+build = toml.load(open('pyproject.toml', 'rb'))['build-system']['requires']
+runtime = [r for r in metadata.requires('layerlint') if 'extra ==' not in r]
+print('\n'.join(build + runtime))
+endef
+export WHEELHOUSE_REQUIREMENTS
 
 # The exit code of pytest is passed on as is: 1 for failures, 5 when no test was collected.
 test: venv extension-deps
