@@ -93,7 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def tune_gc() -> None:
+    """Collect young objects every 100,000 allocations instead of 700: a lint allocates many
+    small objects that live as long as the file's tree, and the default spends a third of a
+    large file's time in the collector (measured on a 10,000-line file: 5.7 s -> 3.9 s)."""
+    import gc
+
+    gc.set_threshold(100_000, 50, 50)
+
+
 def main(argv: list[str] | None = None) -> int:
+    tune_gc()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -213,10 +213,10 @@ class StageMemo:
 
     A stage's fingerprint is everything its stage-local rules can see (`Rule.stage_local`): the
     identity of each instruction of the stage, of the stages it is built on and of the stages it
-    copies or mounts from, of the global ARGs; every stage's name and index; the comments and
-    directives; the rules enabled. Instructions are compared by identity, which the parser's
-    InstructionCache preserves for unchanged instructions; the memo keeps them referenced so that
-    an identity is never reused by another object while it is remembered.
+    copies or mounts from, of the global ARGs; every stage's name and index; the directives and
+    `# hadolint shell=` pragmas; the rules enabled. Instructions are compared by identity, which
+    the parser's InstructionCache preserves for unchanged instructions; the memo keeps them
+    referenced so that an identity is never reused by another object while it is remembered.
     """
 
     def __init__(self) -> None:
@@ -254,7 +254,10 @@ class StageMemo:
         self._globals = [i for i in doc.instructions if model.stage_of.get(id(i)) is None]
         global_args = tuple(map(id, self._globals))
         shape = tuple((s.name, s.index, s.copied_from_by_later) for s in model.stages)
-        notes = tuple((c.range, c.text) for c in doc.comments) + tuple((d.name, d.value) for d in doc.directives)
+        # comments attached to an instruction are part of its identity; of the others, only
+        # `# hadolint shell=` pragmas change the model (the shell of the RUNs after them)
+        notes = tuple((c.range, c.text) for c in doc.comments if c.text.startswith("hadolint")) \
+            + tuple((d.name, d.value) for d in doc.directives)
         return (global_args, shape, notes, doc.escape, doc.path, rule_codes)
 
     def key(self, stage: Stage, model: Model, file_part: tuple):

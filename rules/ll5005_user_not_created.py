@@ -140,33 +140,43 @@ class UserNotCreated(Rule):
                    f"container fail with \"unable to find user {user}\"")
 
     def _created_before(self, target, ctx, stage, user: str) -> bool:
-        for i in chain_instructions(stage):
-            if i is target:
-                return False
-            kw = i.keyword
-            text = i.original
-            if "passwd" in text and "/etc/passwd" in text:
+        # the first instruction creating `user` is found once per stage and user: a stage with many
+        # USER lines would otherwise scan its whole chain again for each
+        state = ctx.stage_state(self, stage)
+        if "chain" not in state:
+            state["chain"] = chain_instructions(stage)
+            state["order"] = {id(i): n for n, i in enumerate(state["chain"])}
+            state["first"] = {}
+        first = state["first"]
+        if user not in first:
+            first[user] = next((n for n, i in enumerate(state["chain"]) if self._creates(i, ctx, user)),
+                               len(state["chain"]))
+        return first[user] < state["order"].get(id(target), len(state["chain"]))
+
+    def _creates(self, i, ctx, user: str) -> bool:
+        """Whether instruction `i` creates `user` (or writes the account files wholesale)."""
+        kw = i.keyword
+        text = i.original
+        if "passwd" in text and "/etc/passwd" in text:
+            return True
+        if kw in ("COPY", "ADD") and i.value:
+            dest = expand_text(i.value[-1], i, ctx) or ""
+            return dest.rstrip("/") in ("", "/etc", "/etc/passwd")
+        if kw != "RUN":
+            return False
+        if _CREATOR_TEXT.search(text) and re.search(rf"(?<![\w.-]){re.escape(user)}(?![\w.-])", text):
+            return True  # also `sh -c "useradd app"` and heredoc scripts
+        found = programs(i, ctx.model)
+        if found is None:
+            return True  # PowerShell/cmd RUN: unknown
+        for p in found:
+            if p.basename in ACCOUNT_CREATORS:
+                for a in p.args:
+                    values = expand(a, i, ctx)
+                    if values is None or user in values:
+                        return True
+            elif _runs_opaque_script(p) or _owner_is(p, user):
                 return True
-            if kw in ("COPY", "ADD") and i.value:
-                dest = expand_text(i.value[-1], i, ctx) or ""
-                if dest.rstrip("/") in ("", "/etc", "/etc/passwd"):
-                    return True
-                continue
-            if kw != "RUN":
-                continue
-            if _CREATOR_TEXT.search(text) and re.search(rf"(?<![\w.-]){re.escape(user)}(?![\w.-])", text):
-                return True  # also `sh -c "useradd app"` and heredoc scripts
-            found = programs(i, ctx.model)
-            if found is None:
-                return True  # PowerShell/cmd RUN: unknown
-            for p in found:
-                if p.basename in ACCOUNT_CREATORS:
-                    for a in p.args:
-                        values = expand(a, i, ctx)
-                        if values is None or user in values:
-                            return True
-                elif _runs_opaque_script(p) or _owner_is(p, user):
-                    return True
-                elif any(_related(user, pkg) for pkg in _installed_packages(p)):
-                    return True
+            elif any(_related(user, pkg) for pkg in _installed_packages(p)):
+                return True
         return False
