@@ -206,25 +206,31 @@ def cmd_check(args, parser) -> int:
     cache: dict = {}
     jobs: list[Job] = []
     no_fail = False
-    try:
-        for path, err in errors:
-            jobs.append(Job(path, path, None, "none", read_error=err))
-        for path in files:
-            name = (args.stdin_filename or "-") if path == "-" else path
+    config_errors: list[str] = []  # a broken configuration skips its files; the others are linted
+    for path, err in errors:
+        jobs.append(Job(path, path, None, "none", read_error=err))
+    for path in files:
+        name = (args.stdin_filename or "-") if path == "-" else path
+        try:
             config = _config_for(name, args, cache)
-            threshold = args.failure_threshold or config.failure_threshold
-            fixing = dict(fix_mode=("unsafe" if args.unsafe_fixes else "safe") if args.fix or args.diff else None,
-                          show_diff=args.diff)
-            if path == "-":
-                data = sys.stdin.buffer.read()
-                src = decode(data, name)
-                jobs.append(Job(name, None, config, threshold, text=src.text, read_error=src.error,
-                                data=data if fixing["fix_mode"] else None, **fixing))
-            else:
-                jobs.append(Job(path, path, config, threshold, **fixing))
-            no_fail |= config.no_fail
-    except ConfigError as e:
-        print(f"layerlint: configuration error: {e}", file=sys.stderr)
+        except ConfigError as e:
+            if str(e) not in config_errors:
+                config_errors.append(str(e))
+            continue
+        threshold = args.failure_threshold or config.failure_threshold
+        fixing = dict(fix_mode=("unsafe" if args.unsafe_fixes else "safe") if args.fix or args.diff else None,
+                      show_diff=args.diff)
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            src = decode(data, name)
+            jobs.append(Job(name, None, config, threshold, text=src.text, read_error=src.error,
+                            data=data if fixing["fix_mode"] else None, **fixing))
+        else:
+            jobs.append(Job(path, path, config, threshold, **fixing))
+        no_fail |= config.no_fail
+    for message in config_errors:
+        print(f"layerlint: configuration error: {message}", file=sys.stderr)
+    if config_errors and not jobs:
         return 2
     outcomes = run(jobs, _workers(args), _result_cache(args), _progress_bar(len(jobs)))
     results = [o.result for o in outcomes]
@@ -254,13 +260,13 @@ def cmd_check(args, parser) -> int:
         from .fix import report_fixes
 
         changes = report_fixes(outcomes, sys.stdout, sys.stderr, diff=args.diff, unsafe=args.unsafe_fixes)
-        if args.diff and not problems:  # as ruff: 1 when there is something to fix
+        if args.diff and not problems and not config_errors:  # as ruff: 1 when there is something to fix
             something = changes or any(o.result.error for o in outcomes)
             return 1 if something and not (args.exit_zero or no_fail) else 0
     for problem in sorted(problems):
         print(f"layerlint: {problem}", file=sys.stderr)
-    if problems:
-        return 2  # asked for a check that could not run: never pass a CI gate silently
+    if problems or config_errors:
+        return 2  # a check asked for could not run, or files were skipped: never pass a CI gate silently
     if args.exit_zero or no_fail:
         return 0
     return 1 if failed else 0

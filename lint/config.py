@@ -161,7 +161,10 @@ def load(path: str | os.PathLike) -> Config:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{p}: invalid TOML: {e}") from None
     if os.path.basename(p) == "pyproject.toml":
-        data = data.get("tool", {}).get("layerlint", {})
+        tool = data.get("tool", {})
+        data = tool.get("layerlint", {}) if isinstance(tool, dict) else None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{p}: 'tool.layerlint' must be a table")
     return _from_table(p, data)
 
 

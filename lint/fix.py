@@ -237,6 +237,8 @@ def fix_file(path: str | None, name: str, config, *, data: bytes | None = None, 
         except OSError as e:
             return FileFix(None, None, error=e.strerror or str(e))
     src = decode(data, name)
+    if src.error is not None:  # UTF-16, binary...: the same message as without --fix
+        return FileFix(None, None, error=src.error)
     if src.lossy:
         return FileFix(src.text, src.text, data, messages=[
             f"layerlint: {name}: not fixed: not valid UTF-8 (BuildKit reads Dockerfiles as UTF-8; this one "

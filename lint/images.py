@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from . import inputs
 from .ast import Dockerfile, Instruction
+from .discover import read_regular_file  # never blocks on a named pipe
 from .model import Model, Stage, build_model
 
 COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -137,8 +138,7 @@ def _compose_images(path: str) -> list[ImageSource]:
 
     found: list[ImageSource] = []
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+        data = yaml.safe_load(read_regular_file(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         data = None
     services = data.get("services") if isinstance(data, dict) else None
@@ -180,8 +180,7 @@ def _dotenv(path: str) -> dict[str, str]:
     """KEY=VALUE lines of a Compose `.env` file (comments and `export` allowed, quotes removed)."""
     out: dict[str, str] = {}
     try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
+        lines = read_regular_file(path).decode("utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return out
     for line in lines:
@@ -237,8 +236,8 @@ def load(source: ImageSource) -> BuiltImage | None:
     cached = _PARSED.get(source.dockerfile)
     if cached is None or cached[0] != key:
         try:
-            with open(source.dockerfile, encoding="utf-8", errors="surrogateescape") as fh:
-                doc = parse(fh.read(), source.dockerfile)
+            doc = parse(read_regular_file(source.dockerfile).decode("utf-8", "surrogateescape"),
+                        source.dockerfile)
             model = build_model(doc)
         except OSError:
             doc, model = None, None

@@ -27,7 +27,12 @@ from .ast import Comment, Directive, ParseIssue, Pos, Range
 from .shellwords import GO_SPACE, go_lstrip
 
 MAX_LINE_BYTES = 65535
-_DIRECTIVE = re.compile(r"^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$", re.S)
+# BuildKit's directive regexp is `^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` (RE2, linear time). In
+# Python's backtracking engine `(.+?)\s*$` takes quadratic time on a value full of blanks (a
+# 1 MB first line would hang), so only the name is matched by a regex and the value is cut
+# out by `match_directive` with the same result.
+_DIRECTIVE_BLANKS = "\t\n\f\r "
+_DIRECTIVE_NAME = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=")
 KNOWN_DIRECTIVES = ("syntax", "escape", "check")
 
 
@@ -38,6 +43,19 @@ def map_offset(keys: list[int], anchors: list[Pos], offset: int, end: bool = Fal
     i = max(i, 0)
     p = anchors[i]
     return Pos(p.line, p.column + offset - keys[i])
+
+
+def match_directive(line: str) -> tuple[str, int, int] | None:
+    """(name, value start, value end) when `line` has the form of a parser directive."""
+    m = _DIRECTIVE_NAME.match(line)
+    if m is None or m.end() == len(line):  # `(.+?)` needs a character
+        return None
+    rest = line[m.end():]
+    value = rest.lstrip(_DIRECTIVE_BLANKS)
+    if not value:  # only blanks after `=`: the regexp's `(.+?)` gets the last one
+        return m.group(1), len(line) - 1, len(line)
+    start = len(line) - len(value)
+    return m.group(1), start, start + len(value.rstrip(_DIRECTIVE_BLANKS))
 
 
 def split_physical(text: str) -> list[str]:
@@ -121,14 +139,14 @@ class LineReader:
             # DetectSyntax, which skips a first-line shebang.
             self._after_shebang = True
             return
-        m = _DIRECTIVE.match(line)
-        if not m or m.group(1).lower() not in KNOWN_DIRECTIVES or (
-                self._after_shebang and m.group(1).lower() == "escape"):
+        m = match_directive(line)
+        if not m or m[0].lower() not in KNOWN_DIRECTIVES or (
+                self._after_shebang and m[0].lower() == "escape"):
             self._directives_done = True
             return
-        name, value = m.group(1).lower(), m.group(2)
+        name, value = m[0].lower(), line[m[1]:m[2]]
         rng = Range(Pos(n, lead), Pos(n, lead + len(line.rstrip())))
-        vrange = Range(Pos(n, lead + m.start(2)), Pos(n, lead + m.end(2)))
+        vrange = Range(Pos(n, lead + m[1]), Pos(n, lead + m[2]))
         if any(d.name == name for d in self.directives):
             if self._after_shebang:  # DetectSyntax keeps the first one; the parser never saw these
                 self._directives_done = True

@@ -162,6 +162,8 @@ def build_model(doc: Dockerfile) -> Model:
     workdir_at: dict[int, str | None] = {}
     user_at: dict[int, str | None] = {}
     current: Stage | None = None
+    last_named: dict[str, Stage] = {}  # stage name -> the last stage of that name so far
+    first_named: dict[str, Stage] = {}  # stage name -> the first stage of that name
     env: dict[str, str] = {}
     args: dict[str, str | None] = {}
 
@@ -188,12 +190,9 @@ def build_model(doc: Dockerfile) -> Model:
             image = ImageRef.parse(image_text, expand(image_text, values) if "$" in image_text else image_text)
             name_word = ins.words[2] if len(ins.words) == 3 and ins.value[1].lower() == "as" else None
             name = name_word.text.lower() if name_word else None
-            parent = None
-            for s in stages:
-                # BuildKit looks the base up by its exact text among the lower-cased stage names,
-                # so `FROM Builder` is an image, while `COPY --from=Builder` finds the stage
-                if s.name and s.name == image.resolved:
-                    parent = s
+            # BuildKit looks the base up by its exact text among the lower-cased stage names,
+            # so `FROM Builder` is an image, while `COPY --from=Builder` finds the stage
+            parent = last_named.get(image.resolved) if image.resolved else None
             platform = ins.flag("platform")
             current = Stage(len(stages), ins, name, name_word, image, parent,
                             platform.value if platform else None)
@@ -208,6 +207,9 @@ def build_model(doc: Dockerfile) -> Model:
                 current.workdir = parent.workdir
                 current.user = parent.user
             stages.append(current)
+            if name:
+                last_named[name] = current
+                first_named.setdefault(name, current)
             env = current.env
             args = current.args
             scope_at[id(ins)] = Scope({}, dict(global_args))
@@ -256,13 +258,12 @@ def build_model(doc: Dockerfile) -> Model:
             sources = [(f.value, True) for f in ins.flag_nodes if f.name == "from" and f.value]
             sources += [(m.from_, False) for m in ins.mounts if m.from_]
             for src, by_index in sources:
-                ref = next((s for s in stages if s.name == src.lower()), None)
+                ref = first_named.get(src.lower())
                 if ref is None and by_index and src.isdigit() and int(src) < len(stages):
                     ref = stages[int(src)]
                 if ref is not None and ref is not current:
                     ref.copied_from_by_later = True
-    for s in stages:
-        for later in stages:
-            if later.parent is s:
-                s.copied_from_by_later = True
+    for later in stages:
+        if later.parent is not None:
+            later.parent.copied_from_by_later = True
     return Model(doc, global_args, stages, stage_of, scope_at, shell_at, workdir_at, user_at)

@@ -52,7 +52,10 @@ _NO_FLAG_CHECK = ("ARG", "STOPSIGNAL")
 MOUNT_TYPES = ("bind", "cache", "tmpfs", "secret", "ssh")
 MOUNT_KEYS = ("type", "from", "source", "src", "target", "dst", "destination", "readonly", "ro", "readwrite",
               "rw", "required", "size", "id", "sharing", "mode", "uid", "gid", "env", "rbind")
-_DURATION = re.compile(r"^(?:0|(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$")
+# Go's time.ParseDuration: "0", or numbers each with a unit. (Each number needs its unit: the
+# older `(?:0|number unit)+` also took "00" and "0s0", and backtracked quadratically on a long
+# run of zeros.)
+_DURATION = re.compile(r"^(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$")
 
 
 @lru_cache(maxsize=1)

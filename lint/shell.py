@@ -52,15 +52,22 @@ class _SourceMap:
         self.keys: list[int] = []
         self.anchors: list[Pos] = []
         self.length = 0
+        self.breaks: set[int] = set()  # offsets of the line breaks
 
     def add(self, text: str, start: Pos | None) -> None:
         if start is not None:
             self.keys.append(self.length)
             self.anchors.append(start)
+        at = text.find("\n")
+        while at >= 0:
+            self.breaks.add(self.length + at)
+            at = text.find("\n", at + 1)
         self.parts.append(text)
         self.length += len(text)
 
     def pos(self, offset: int, end: bool = False) -> Pos:
+        if end and offset - 1 in self.breaks:  # a range ends before a line break, not after it
+            offset -= 1
         return map_offset(self.keys, self.anchors, offset, end)
 
     def text(self) -> str:
@@ -254,10 +261,13 @@ def _add_logical(smap: _SourceMap, ins: Instruction, line: str) -> None:
 
 
 def _add_body(smap: _SourceMap, content: str, start: Pos) -> None:
-    line = start.line
-    for piece in content.splitlines(keepends=True):
-        smap.add(piece, Pos(line, 0))
-        line += 1
+    # split on "\n" only, as the Dockerfile's lines are (str.splitlines also breaks at \v, \f,
+    # \x85, U+2028 ..., which put positions on the wrong line, past the end of the file)
+    pieces = content.split("\n")
+    for k, piece in enumerate(pieces):
+        text = piece + "\n" if k < len(pieces) - 1 else piece
+        if text:
+            smap.add(text, Pos(start.line + k, 0))
 
 
 def _byte_to_char(source: str, data: bytes):

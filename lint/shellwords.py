@@ -9,6 +9,7 @@ dialect (its quote rules, its escape token and its modifier set differ from bash
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 
@@ -21,7 +22,14 @@ class ShellLexError(ValueError):
     pass
 
 
+# What one word may gain by expansion. `ENV A=${A}${A}` doubles A on every line: twenty such
+# lines would need a megabyte-sized value and forty a terabyte. Past this budget the word is
+# an error (callers then keep it unexpanded); real values stay far below it.
+MAX_EXPANSION = 1 << 16
+
+
 _GO_SPACE_CHARS = "".join(sorted(GO_SPACE))
+_GO_SPACE_SPLIT = re.compile("[" + re.escape(_GO_SPACE_CHARS) + "]")
 
 
 def go_trim(s: str) -> str:
@@ -55,8 +63,12 @@ class _Words:
         self.in_word = True
 
     def add_string(self, s: str) -> None:
-        for ch in s:
-            self.add_char(ch)
+        """`add_char` for every character of `s` (a run without blanks at once)."""
+        for i, piece in enumerate(_GO_SPACE_SPLIT.split(s)):
+            if i:  # a blank came before this piece
+                self.add_char(" ")
+            if piece:
+                self.add_raw(piece)
 
     def result(self) -> list[str]:
         if self.word:
@@ -99,6 +111,7 @@ class Lex:
         self.unset = []
         self.references = []
         self._names: list[str] = []
+        self._expanded = 0  # characters added by expansion so far (see MAX_EXPANSION)
         try:
             return self._stop_on(None)
         except RecursionError:
@@ -224,9 +237,12 @@ class Lex:
         start = self._i
         at = len(self._names)
         out = self._dollar_body()
+        self._expanded += len(out)
+        if self._expanded > MAX_EXPANSION:
+            raise ShellLexError(f"variable expansion larger than {MAX_EXPANSION} characters")
         if len(self._names) > at:  # the first name read after `start` is this reference's own
-            self.references.append((self._names[at], start, self._i))
-            self.references.sort(key=lambda r: r[1])
+            # (a nested reference finished first, so keep the list in source order)
+            bisect.insort(self.references, (self._names[at], start, self._i), key=lambda r: r[1])
         return out
 
     def _dollar_body(self) -> str:
@@ -316,33 +332,126 @@ class Lex:
         if op in ("%", "%%"):
             return _remove_affix(value, word, prefix=False, longest=op == "%%")
         pattern, repl = word
-        rx = _glob_regex(pattern)
-        return rx.sub(lambda _m: repl, value, count=0 if op == "//" else 1)
+        return _replace(value, _glob_tokens(pattern), repl, every=op == "//")
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    # BuildKit patterns: `*`, `?` and `\`-escapes, no `[...]` classes.
-    out = []
+# -- `${v#pattern}`, `${v%pattern}`, `${v/pattern/repl}` ----------------------------------------
+# BuildKit turns the pattern into a Go regexp (RE2: linear time). A Python regexp of several
+# `.*` backtracks in polynomial time of a high degree (`*a*a*b` on a long value never ends),
+# so the patterns are matched here by a small automaton instead, in time proportional to
+# len(value) * len(pattern). Patterns are sequences of literals, `?` and `*`, for which
+# leftmost-first matching (Go's) finds the longest match with greedy stars and the shortest
+# with lazy ones.
+_STAR, _ANY = object(), object()
+
+
+def _glob_tokens(pattern: str) -> list:
+    """`*`, `?` and literal characters (`\\x` is a literal x), no `[...]` classes."""
+    out: list = []
     i = 0
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
+            out.append(pattern[i + 1])
             i += 2
             continue
-        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
+        out.append(_STAR if ch == "*" else _ANY if ch == "?" else ch)
         i += 1
-    return re.compile("".join(out), re.S)
+    return out
+
+
+def _closure(tokens: list, states: set[int]) -> set[int]:
+    """Add the states reached by letting stars match nothing."""
+    for k in sorted(states):
+        while k < len(tokens) and tokens[k] is _STAR:
+            k += 1
+            states.add(k)
+    return states
+
+
+def _step(tokens: list, states: set[int], ch: str) -> set[int]:
+    nxt = set()
+    for k in states:
+        if k < len(tokens):
+            t = tokens[k]
+            if t is _STAR:
+                nxt.add(k)
+            elif t is _ANY or t == ch:
+                nxt.add(k + 1)
+    return _closure(tokens, nxt)
+
+
+def _match_ends(tokens: list, text: str, start: int = 0):
+    """Every end offset of a match of the whole pattern at `text[start:]`, ascending."""
+    states = _closure(tokens, {0})
+    i = start
+    while states:
+        if len(tokens) in states:
+            yield i
+        if i == len(text):
+            return
+        states = _step(tokens, states, text[i])
+        i += 1
 
 
 def _remove_affix(value: str, pattern: str, *, prefix: bool, longest: bool) -> str:
-    rx = _glob_regex(pattern)
-    sizes = range(len(value), -1, -1) if longest else range(0, len(value) + 1)
-    for n in sizes:
-        part = value[:n] if prefix else value[len(value) - n:]
-        if rx.fullmatch(part):
-            return value[n:] if prefix else value[: len(value) - n]
-    return value
+    tokens = _glob_tokens(pattern)
+    if not prefix:  # the shortest or longest suffix is a prefix of the reversed texts
+        tokens, text = tokens[::-1], value[::-1]
+    else:
+        text = value
+    n = None
+    for n in _match_ends(tokens, text):
+        if not longest:
+            break
+    if n is None:
+        return value
+    return value[n:] if prefix else value[: len(value) - n]
+
+
+def _find(tokens: list, text: str, pos: int) -> tuple[int, int] | None:
+    """The leftmost match at or after `pos`, longest at that start (Go's FindStringIndex of
+    the greedy regexp): one pass, each state keeping the earliest start that reached it."""
+    best: tuple[int, int] | None = None
+    live: dict[int, int] = {}  # state -> earliest start
+    final = len(tokens)
+    for i in range(pos, len(text) + 1):
+        if best is None:  # a later start cannot beat a match already found
+            for k in _closure(tokens, {0}):
+                live.setdefault(k, i)
+        if final in live and (best is None or live[final] <= best[0]):  # more leftmost, or longer
+            best = (live[final], i)
+        if best is not None:
+            live = {k: s for k, s in live.items() if s <= best[0]}
+        if not live or i == len(text):
+            break
+        nxt: dict[int, int] = {}
+        for k, s in live.items():
+            for k2 in _step(tokens, {k}, text[i]):
+                if k2 not in nxt or s < nxt[k2]:
+                    nxt[k2] = s
+        live = nxt
+    return best
+
+
+def _replace(value: str, tokens: list, repl: str, *, every: bool) -> str:
+    """`${v/pattern/repl}` (first match) and `${v//pattern/repl}` (Go's ReplaceAllString)."""
+    if not every:
+        m = _find(tokens, value, 0)
+        return value if m is None else value[:m[0]] + repl + value[m[1]:]
+    out: list[str] = []
+    last_end, pos = 0, 0
+    while pos <= len(value):
+        m = _find(tokens, value, pos)
+        if m is None:
+            break
+        out.append(value[last_end:m[0]])
+        if m[1] > last_end or m[0] == 0:  # not an empty match right after the previous one
+            out.append(repl)
+        last_end = m[1]
+        pos = max(m[1], pos + 1)  # always advance at least one character
+    out.append(value[last_end:])
+    return "".join(out)
 
 
 _VAR_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")

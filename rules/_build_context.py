@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import warnings
 from dataclasses import dataclass
 
@@ -291,6 +292,8 @@ def _load(path: str) -> DockerIgnore | None:
     try:
         st = inputs.stat(path)
     except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):  # a named pipe would block the read forever
         return None
     key = (st.st_mtime_ns, st.st_size)
     hit = _CACHE.get(path)

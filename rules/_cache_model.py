@@ -129,15 +129,20 @@ def workdir_of(ins, ctx) -> str | None:
     stage = ctx.stage_of(top)
     if stage is None:
         return None
-    cwd: str | None = BASE
-    for s in _chain(stage):
-        for i in s.instructions:
-            if i is top:
-                return cwd
-            if i.keyword == "WORKDIR" and i.value:
-                value = expand_text(i.value[0], i, ctx)
-                cwd = None if value is None else resolve(value, cwd)
-    return cwd
+    # one pass per stage and file: walking the chain for every instruction took quadratic time
+    memo = ctx._state.setdefault("workdir_of", {})
+    if id(stage) not in memo:
+        cwd: str | None = BASE
+        at: dict[int, str | None] = {}
+        for s in _chain(stage):
+            for i in s.instructions:
+                at[id(i)] = cwd
+                if i.keyword == "WORKDIR" and i.value:
+                    value = expand_text(i.value[0], i, ctx)
+                    cwd = None if value is None else resolve(value, cwd)
+        memo[id(stage)] = (at, cwd)
+    at, final = memo[id(stage)]
+    return at.get(id(top), final)
 
 
 def program_cwds(ins, ctx) -> dict:

@@ -99,12 +99,18 @@ def user_before(ins, ctx):
     stage = ctx.model.stage_of.get(id(target))
     if stage is None:
         return None, None
-    last = None
-    for i in chain_instructions(stage):
-        if i is target:
-            break
-        if i.keyword == "USER" and i.value:
-            last = i
+    # one pass per stage and file: walking the chain for every RUN took quadratic time
+    memo = ctx._state.setdefault("user_before", {})
+    if id(stage) not in memo:
+        last = None
+        before: dict[int, object] = {}
+        for i in chain_instructions(stage):
+            before[id(i)] = last
+            if i.keyword == "USER" and i.value:
+                last = i
+        memo[id(stage)] = (before, last)
+    before, final = memo[id(stage)]
+    last = before.get(id(target), final)
     return last, user_value(last, ctx)
 
 

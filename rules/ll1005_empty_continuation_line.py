@@ -48,6 +48,14 @@ class EmptyContinuationLine(ParseIssueRule):
         first = ins.range.start.line
         last = ins.heredocs[0].body.start.line - 1 if ins.heredocs else ins.range.end.line
         lines = ctx.dockerfile.lines
-        edits = tuple(Edit(Range(Pos(n, 0), Pos(n + 1, 0)), "") for n in range(first + 1, last + 1)
+        edits = tuple(self._remove_line(n, ctx.dockerfile) for n in range(first + 1, last + 1)
                       if not lines[n].strip())
         return Fix(edits, safe=True, title="Remove empty continuation lines") if edits else None
+
+    @staticmethod
+    def _remove_line(n: int, doc) -> Edit:
+        if n + 1 < len(doc.lines) or doc.text.endswith("\n"):
+            return Edit(Range(Pos(n, 0), Pos(n + 1, 0)), "")
+        # the last line, without a line break of its own: take the one before it instead of
+        # pointing past the end of the file
+        return Edit(Range(Pos(n - 1, len(doc.lines[n - 1])), Pos(n, len(doc.lines[n]))), "")

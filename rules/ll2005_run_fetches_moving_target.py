@@ -53,7 +53,9 @@ def _tag_like(ref: str) -> bool:
         return False
     if low.startswith(_BRANCHY):
         return bool(re.search(r"\d+\.\d+\.\d+", ref))
-    return bool(_TAG.match(ref) or re.search(r"\d+\.\d+", ref))
+    # tags are short (Docker caps them at 128 characters); the bound keeps _TAG's backtracking,
+    # quadratic in the length of a near-miss, from hanging on a hostile megabyte-long ref
+    return bool((len(ref) <= 256 and _TAG.match(ref)) or re.search(r"\d+\.\d+", ref))
 
 
 def pins(ref: str | None) -> bool:

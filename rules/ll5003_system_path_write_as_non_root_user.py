@@ -1,3 +1,5 @@
+import posixpath
+
 from layerlint.rule import Rule, register
 from layerlint.rules._package_calls import expand
 from layerlint.rules._user_security import (NonRootRunRule, absolute, chain_instructions, escalates, expand_text,
@@ -68,51 +70,78 @@ VERBS = {"cp": "Copying into", "mv": "Moving into", "ln": "Linking into", "insta
 OWNERSHIP_TOOLS = ("chown", "chgrp", "chmod", "setfacl")
 
 
-def owned_paths(ins, ctx) -> list[str]:
-    """Paths the Dockerfile hands to users before (or in) `ins`: chown/chmod/setfacl operands,
-    `COPY --chown` destinations, home directories given to useradd/adduser, and WORKDIRs
-    created while a non-root USER was in effect (BuildKit creates them owned by that user)."""
+def _given_paths(i, current_user, ctx) -> list[str]:
+    """The paths instruction `i` hands to a user (see `is_owned`)."""
+    kw = i.keyword
+    workdir = ctx.model.workdir_at.get(id(i))
+    out = []
+    if kw == "WORKDIR" and i.value and current_user and not is_root_user(current_user):
+        path = expand_text(i.value[0], i, ctx)
+        if path and (p := absolute(path, workdir)):
+            out.append(p)
+    elif kw in ("COPY", "ADD") and i.flag("chown") is not None and i.value:
+        dest = expand_text(i.value[-1], i, ctx)
+        if dest and (p := absolute(dest, workdir)):
+            out.append(p)
+    elif kw == "RUN":
+        for prog in programs(i, ctx.model) or ():
+            words = []
+            if prog.basename in OWNERSHIP_TOOLS:
+                ops = prog.operands()
+                words = ops[1:] if prog.basename != "setfacl" else ops
+            elif prog.basename in ("useradd", "adduser"):
+                home = _short_value(prog, "d") or _long_value(prog, "home-dir") or _long_value(prog, "home")
+                if prog.basename == "adduser" and home is None:
+                    home = _short_value(prog, "h")
+                words = [home[0]] if home else []
+            elif prog.basename == "install" and (prog.has_short_flag("o") or prog.has_long_flag("--owner")):
+                words = [w for w, _ in write_targets(prog)]
+            for w in words:
+                for v in expand(w, i, ctx) or ():
+                    if v.startswith("/"):
+                        out.append(absolute(v, None))
+    return out
+
+
+def _ownership(stage, ctx) -> tuple[dict[int, int], dict[str, int]]:
+    """For the stage chain: the index of each instruction, and for each path handed to a user
+    the index of the first instruction that did so. Built once per stage and file (asking per
+    RUN from the start of the chain took time quadratic in the number of instructions)."""
+    memo = ctx._state.setdefault("LL5003.ownership", {})
+    if id(stage) not in memo:
+        index_of: dict[int, int] = {}
+        first: dict[str, int] = {}
+        current_user = None
+        for n, i in enumerate(chain_instructions(stage)):
+            index_of[id(i)] = n
+            if i.keyword == "USER":
+                current_user = user_value(i, ctx)
+            for path in _given_paths(i, current_user, ctx):
+                first.setdefault(path, n)
+        memo[id(stage)] = (index_of, first)
+    return memo[id(stage)]
+
+
+def is_owned(path: str, ins, ctx) -> bool:
+    """Whether the Dockerfile handed `path` (absolute, normalised), or a directory above it, to a
+    user before (or in) `ins`: chown/chmod/setfacl operands, `COPY --chown` destinations, home
+    directories given to useradd/adduser, and WORKDIRs created while a non-root USER was in
+    effect (BuildKit creates them owned by that user)."""
     target = top(ins)
     stage = ctx.model.stage_of.get(id(target))
     if stage is None:
-        return []
-    out = []
-    current_user = None
-    found_self = False
-    for i in chain_instructions(stage):
-        kw = i.keyword
-        workdir = ctx.model.workdir_at.get(id(i))
-        if kw == "USER":
-            current_user = user_value(i, ctx)
-        elif kw == "WORKDIR" and i.value and current_user and not is_root_user(current_user):
-            path = expand_text(i.value[0], i, ctx)
-            if path and (p := absolute(path, workdir)):
-                out.append(p)
-        elif kw in ("COPY", "ADD") and i.flag("chown") is not None and i.value:
-            dest = expand_text(i.value[-1], i, ctx)
-            if dest and (p := absolute(dest, workdir)):
-                out.append(p)
-        elif kw == "RUN":
-            for prog in programs(i, ctx.model) or ():
-                words = []
-                if prog.basename in OWNERSHIP_TOOLS:
-                    ops = prog.operands()
-                    words = ops[1:] if prog.basename != "setfacl" else ops
-                elif prog.basename in ("useradd", "adduser"):
-                    home = _short_value(prog, "d") or _long_value(prog, "home-dir") or _long_value(prog, "home")
-                    if prog.basename == "adduser" and home is None:
-                        home = _short_value(prog, "h")
-                    words = [home[0]] if home else []
-                elif prog.basename == "install" and (prog.has_short_flag("o") or prog.has_long_flag("--owner")):
-                    words = [w for w, _ in write_targets(prog)]
-                for w in words:
-                    for v in expand(w, i, ctx) or ():
-                        if v.startswith("/"):
-                            out.append(absolute(v, None))
-        if i is target:
-            found_self = True
-            break
-    return out if found_self else []
+        return False
+    index_of, first = _ownership(stage, ctx)
+    at = index_of.get(id(target))
+    if at is None:
+        return False
+    while True:
+        given = first.get(path)
+        if given is not None and given <= at:
+            return True
+        if path in ("/", ""):
+            return False
+        path = posixpath.dirname(path)
 
 
 @register
@@ -179,14 +208,13 @@ class SystemPathWriteAsNonRootUser(NonRootRunRule, Rule):
             targets.extend((w, v, p.basename) for w, v in write_targets(p))
         if not targets:
             return
-        owned = owned_paths(ins, ctx)
         seen = set()
         for word, raw, how in targets:
             for value in self._values(word, raw, ins, ctx):
                 if not value.startswith("/"):
                     continue
                 path = absolute(value, None)
-                if not any(is_under(path, d) for d in SYSTEM_DIRS) or any(is_under(path, o) for o in owned):
+                if not any(is_under(path, d) for d in SYSTEM_DIRS) or is_owned(path, ins, ctx):
                     continue
                 key = (word.range, path)
                 if key in seen:

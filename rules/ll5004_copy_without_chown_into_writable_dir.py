@@ -12,7 +12,8 @@ def _world_writable(mode: str) -> bool:
     """A `--chmod` value that lets other users write (`666`, `0777`, `o+w`, `a=rwx`)."""
     if re.fullmatch(r"[0-7]{3,4}", mode):
         return int(mode[-1]) & 2 != 0
-    return any(re.match(r"^[ugo]*[ao][ugo]*[+=][rwxXst]*w", clause) or re.match(r"^[+=][rwxXst]*w", clause)
+    # a who list with `o` or `a` (`[ug]*` stops at the first of them, so no quadratic backtracking)
+    return any(re.match(r"^[ug]*[ao][ugoa]*[+=][rwxXst]*w", clause) or re.match(r"^[+=][rwxXst]*w", clause)
                for clause in mode.split(","))
 
 

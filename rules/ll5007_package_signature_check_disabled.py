@@ -19,8 +19,12 @@ ZYPPER_FLAGS = frozenset({"no-gpg-checks", "no-gpg-check"})
 RPM_FLAGS = frozenset({"nosignature", "nodigest", "noverify", "nofiledigest"})
 # configuration text that turns the checks off, written by echo/printf or in a heredoc
 # (a local `file:`/`copy:` apt source marked trusted is not reachable from the network)
-CONFIG_TEXT = re.compile(r"\[[^\]\n]*\btrusted=yes\b[^\]\n]*\](?!\s*(file|copy|cdrom):)"  # deb [trusted=yes] URI
-                         r"|^\s*(repo_)?gpgcheck\s*=\s*(0|false|no)\s*$"  # yum/dnf .repo files
+# deb [trusted=yes] URI (the options may not contain `[`: else every `[` of a long run of them
+# scanned the whole rest of the text, quadratic time)
+CONFIG_TEXT = re.compile(r"\[[^\[\]\n]*\btrusted=yes\b[^\]\n]*\](?!\s*(file|copy|cdrom):)"
+                         # yum/dnf .repo files; blanks, not \s, around it: \s* ran across lines and backtracked
+                         # quadratically over a run of empty lines
+                         r"|^[ \t]*(repo_)?gpgcheck[ \t]*=[ \t]*(0|false|no)[ \t]*$"
                          r"|(AllowUnauthenticated|AllowInsecureRepositories)\s+\"?(true|1|yes)\"?",
                          re.I | re.M)
 WRITERS = frozenset({"echo", "printf"})
@@ -81,7 +85,8 @@ def signature_options(p):
 def _heredoc_lines(h, pattern):
     """Ranges of the heredoc body lines where `pattern` matches."""
     out = []
-    for k, line in enumerate(h.content.splitlines()):
+    for k, line in enumerate(h.content.split("\n")):  # lines as the Dockerfile's (not str.splitlines)
+        line = line.rstrip("\r")
         m = pattern.search(line)
         if m:
             row = h.body.start.line + k

@@ -38,7 +38,7 @@ class FromAsCasing(Rule):
     visits = ("FROM",)
 
     def check(self, ins, ctx):
-        if len(ins.words) < 3:
+        if len(ins.words) < 3 or ins.words[1].text.lower() != "as":  # `FROM a b c` is LL1003's
             return
         keyword = ins.instruction
         as_word = ins.words[1]
