@@ -4,6 +4,7 @@
 #   make test    run the test suite (fails when pytest fails or collects no tests)
 #   make demo    lint the shipped examples/ (they contain deliberate mistakes)
 #   make bench   parse/lint throughput and CLI cold start (benchmarks/README.md)
+#   make bench-all  layerlint vs hadolint, scaling, result cache, server -> docs/benchmarks.md
 #   make fuzz    a longer atheris run of the parser and linter (FUZZ_SECONDS, default 1800)
 #   make vsix    package the VS Code extension with the server bundled (needs Node.js >= 20, npm, the indexes)
 #   make clean   remove .venv and build/test by-products
@@ -29,7 +30,7 @@ EXT_DEPS := $(EXT)/node_modules/.package-lock.json
 NODE_OK := $(shell node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' >/dev/null 2>&1 \
 	&& command -v $(NPM) >/dev/null 2>&1 && echo yes)
 
-.PHONY: help venv test demo bench clean extension-deps vsix fuzz
+.PHONY: help venv test demo bench bench-all clean extension-deps vsix fuzz
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -101,6 +102,10 @@ fuzz: venv
 	mkdir -p build/fuzz/corpus
 	$(VENV_PY) fuzz/fuzz_lint.py -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=2048 \
 		-artifact_prefix=build/fuzz/ build/fuzz/corpus
+
+BENCH_ALL_ARGS ?=
+bench-all: venv
+	$(VENV_PY) benchmarks/bench_compare.py --write docs/benchmarks.md $(BENCH_ALL_ARGS)
 
 bench: venv
 	$(VENV_PY) benchmarks/bench_parse.py $(BENCH_ARGS)

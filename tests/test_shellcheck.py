@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+import json
+
 import pytest
 
 from layerlint import lint_text
@@ -86,3 +88,23 @@ def test_one_process_for_all_runs_of_a_file(monkeypatch):
     assert len(calls) == 1
     sc(text)  # cached: no second process
     assert len(calls) == 1
+
+
+def test_a_shellcheck_timeout_keeps_the_other_findings(tmp_path, capsys, monkeypatch):
+    import subprocess
+
+    from layerlint import shellcheck
+    from layerlint.cli import main
+
+    def too_slow(*args, **kwargs):
+        raise subprocess.TimeoutExpired(args[0], 120)
+
+    monkeypatch.setattr(shellcheck, "find_binary", lambda: "shellcheck")
+    monkeypatch.setattr(shellcheck.subprocess, "run", too_slow)
+    monkeypatch.setattr(shellcheck, "_CACHE", {})
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM debian\nRUN echo `date`\n")
+    code = main(["check", "--no-cache", "--shellcheck", "--format", "json", str(df)])
+    captured = capsys.readouterr()
+    assert code == 2 and "did not finish within 120 s" in captured.err
+    assert "DL3006" in {f["code"] for f in json.loads(captured.out)}
