@@ -149,10 +149,14 @@ def _config_for(path: str, args, cache: dict):
                 print(f"layerlint: configuration: {found or 'defaults (no configuration file found)'}",
                       file=sys.stderr)
     base = cache[key]
-    if any(k.startswith("HADOLINT_") for k in os.environ):
+    if ("hadolint-env",) not in cache:
+        cache[("hadolint-env",)] = any(k.startswith("HADOLINT_") for k in os.environ)
+    if cache[("hadolint-env",)]:
         from .config import with_hadolint_environment
 
-        base = with_hadolint_environment(base, os.environ)
+        if ("env", key) not in cache:  # one Config per configuration file, not per Dockerfile
+            cache[("env", key)] = with_hadolint_environment(base, os.environ)
+        base = cache[("env", key)]
     if not (args.select or args.extend_select or args.ignore or args.disable_ignore_pragmas or args.shellcheck):
         return base
     import copy

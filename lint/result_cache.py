@@ -64,6 +64,15 @@ class ResultCache:
         self.misses = 0
         self._config_id: int | None = None
         self._config_print = ""
+        self._stamps: dict[tuple[str, str], list | None] = {}
+
+    def _stamp(self, path: str, how: str) -> list | None:
+        """`inputs.stamp`, once per path in this run: the files of one project share most inputs
+        (their directories, .dockerignore, Compose files), and nothing changes them during a run."""
+        key = (path, how)
+        if key not in self._stamps:
+            self._stamps[key] = inputs.stamp(path, how)
+        return self._stamps[key]
 
     def key(self, name: str, data: bytes, config) -> str:
         if self._config_id != id(config):  # configurations are shared by the files of a directory
@@ -84,7 +93,7 @@ class ResultCache:
             if entry.get("format") != FORMAT:
                 raise ValueError
             for path, (how, stamp) in entry["inputs"].items():
-                if inputs.stamp(path, how) != stamp:
+                if self._stamp(path, how) != stamp:
                     raise ValueError
             result = FileResult(entry["path"], [_diagnostic(d) for d in entry["diagnostics"]], entry["lines"])
             failed = bool(entry["failed"])
