@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .ast import Dockerfile, Instruction, Range
 from .config import Config
+from .layers import stage_refs
 from .model import Model, Stage, build_model
 from .pragmas import Suppressions, collect
 from .rule import SEVERITY_RANK, Diagnostic, Fix, Rule, all_rules, resolve
@@ -272,7 +273,7 @@ class StageMemo:
             if s.parent is not None:
                 todo.append(s.parent)
             for ins in s.instructions:
-                todo.extend(_referenced_stages(ins, model))
+                todo.extend(stage_refs(ins, model))
         keep = [i for s in related for i in s.instructions]
         # the global ARGs' identities are in `file_part`: they are kept alive with each entry too
         return (tuple(map(id, keep)), stage.index, file_part), keep + self._globals
@@ -289,18 +290,6 @@ class StageMemo:
 
     def put(self, key, diagnostics: list[Diagnostic]) -> None:
         self._current[key[0]] = (diagnostics, key[1])
-
-
-def _referenced_stages(ins: Instruction, model: Model) -> list[Stage]:
-    out = []
-    refs = [f.value for f in ins.flag_nodes if f.name == "from" and f.value] + [m.from_ for m in ins.mounts if m.from_]
-    for ref in refs:
-        found = model.stage_by_name(ref)
-        if found is None and ref.isdigit() and int(ref) < len(model.stages):
-            found = model.stages[int(ref)]
-        if found is not None:
-            out.append(found)
-    return out
 
 
 def _check_directive(doc: Dockerfile) -> dict:

@@ -62,7 +62,12 @@ class BuiltImage:
     @property
     def triggers(self) -> list[Instruction]:
         """The ONBUILD instructions of the built stage: the triggers the image carries."""
-        return [i for i in self.stage.instructions if i.keyword == "ONBUILD" and i.trigger is not None]
+        return onbuild_triggers(self.stage)
+
+
+def onbuild_triggers(stage: Stage) -> list[Instruction]:
+    """The ONBUILD instructions of a stage that carry a trigger."""
+    return [i for i in stage.instructions if i.keyword == "ONBUILD" and i.trigger is not None]
 
 
 def normalise(ref: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from layerlint.images import BuiltImage, ImageResolver
+from layerlint.images import BuiltImage, ImageResolver, onbuild_triggers
 from layerlint.model import Model, Stage
 
 
@@ -29,7 +29,7 @@ class Parent:
 
     @property
     def triggers(self) -> list:
-        return [i for i in self.stage.instructions if i.keyword == "ONBUILD" and i.trigger is not None]
+        return onbuild_triggers(self.stage)
 
     def file_label(self, linted_path: str | None) -> str | None:
         """The parent's Dockerfile relative to the linted one; None for a stage of the linted file."""
