@@ -75,11 +75,13 @@ def lint_text(text: str, path: str | None = None, config: Config | None = None) 
 
 
 def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | None = None,
-                    memo: StageMemo | None = None) -> LintResult:
+                    memo: StageMemo | None = None, model: Model | None = None) -> LintResult:
     """Lint a parsed Dockerfile. `memo` (the language server's, one per document and
-    configuration) carries stage-local findings from the previous lint of the same document."""
+    configuration) carries stage-local findings from the previous lint of the same document;
+    `model`, when given, is `build_model(doc)` already built by the caller."""
     config = config or Config()
-    model = build_model(doc)
+    if model is None or model.dockerfile is not doc:
+        model = build_model(doc)
     severities = config.rule_severities(path)
     registry = all_rules()
     check = _check_directive(doc)

@@ -34,6 +34,7 @@ MAX_LINE_BYTES = 65535
 _DIRECTIVE_BLANKS = "\t\n\f\r "
 _DIRECTIVE_NAME = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=")
 KNOWN_DIRECTIVES = ("syntax", "escape", "check")
+_GO_SPACES = "".join(GO_SPACE)
 
 
 def map_offset(keys: list[int], anchors: list[Pos], offset: int, end: bool = False) -> Pos:
@@ -118,6 +119,9 @@ class LineReader:
         self._after_shebang = False
         self._pending_comments: list[Comment] = []
         for n, raw in enumerate(self.raw):
+            # a character is at most 4 bytes: only long lines need encoding to be measured
+            if len(raw) * 4 <= MAX_LINE_BYTES:
+                continue
             size = len(raw.encode("utf-8", "surrogatepass"))
             if size > MAX_LINE_BYTES + (1 if raw.endswith("\n") else 0):
                 self.issues.append(ParseIssue(
@@ -177,7 +181,8 @@ class LineReader:
             stripped = go_lstrip(line)
             lead = len(line) - len(stripped)
             directive_before = len(self.directives)
-            self._maybe_directive(n, stripped, lead)
+            if not self._directives_done:
+                self._maybe_directive(n, stripped, lead)
             if stripped.startswith("#"):
                 if len(self.directives) == directive_before and not (
                         self.issues and self.issues[-1].range.start.line == n and self.issues[-1].kind == "directive"):
@@ -185,7 +190,7 @@ class LineReader:
                     self.comments.append(c)
                     self._pending_comments.append(c)
                 continue
-            if not stripped.strip("".join(GO_SPACE)):
+            if not stripped.strip(_GO_SPACES):
                 # blank lines are skipped; they break a comment block for pragmas
                 self._pending_comments = []
                 continue
@@ -216,6 +221,8 @@ class LineReader:
         return None
 
     def _trim_continuation(self, line: str) -> tuple[str, bool]:
+        if not line.rstrip(" \t").endswith(self.escape):  # most lines: no regex needed
+            return line, True
         m = self._continuation.search(line)
         if m:
             return line[: m.start()], False

@@ -60,11 +60,9 @@ _DURATION = re.compile(r"^(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m
 
 @lru_cache(maxsize=1)
 def _lark():
-    from lark import Lark
+    from layerlint.grammar import line_parser
 
-    from layerlint.grammar import grammar_text
-
-    return Lark(grammar_text(), parser="lalr", lexer="contextual", cache=True, maybe_placeholders=False)
+    return line_parser()
 
 
 def suggest(word: str, candidates) -> str | None:
@@ -242,8 +240,10 @@ class _Builder:
             self._validate(ins)
             return ins
         try:
-            tree = _lark().parse(trimmed)
-            tokens = list(tree.scan_values(lambda v: True))
+            # KEYWORD, then `flag` subtrees of one FLAG each, END_OF_FLAGS, ARGUMENTS, in order
+            # (the stand-alone parser's trees have `children` but not lark's `scan_values`)
+            tokens = [tok for child in _lark().parse(trimmed).children
+                      for tok in getattr(child, "children", (child,))]
         except Exception as exc:  # the grammar accepts every non-empty line; be safe anyway
             ins = Instruction(trimmed.split(" ")[0], line, self.ll.start_line + 1, self.ll.end_line + 1, [], [])
             ins.range = self._rng(lead, lead + len(trimmed))

@@ -42,14 +42,6 @@ def _installed_packages(p) -> list[str]:
     return []
 
 
-def _owner_is(p, user: str) -> bool:
-    """`chown app ...`, `chown app:grp ...`: chown needs the account to exist, so it does."""
-    if p.basename != "chown":
-        return False
-    ops = p.operands()
-    return bool(ops) and re.split(r"[:.]", ops[0].value, maxsplit=1)[0] == user
-
-
 def _related(user: str, package: str) -> bool:
     """A package that may create the account (`postgresql` creates `postgres`, `nginx` creates `nginx`)."""
     name = re.split(r"[=<>~:@]", package.rsplit("/", 1)[-1], maxsplit=1)[0].lower()
@@ -140,43 +132,89 @@ class UserNotCreated(Rule):
                    f"container fail with \"unable to find user {user}\"")
 
     def _created_before(self, target, ctx, stage, user: str) -> bool:
-        # the first instruction creating `user` is found once per stage and user: a stage with many
-        # USER lines would otherwise scan its whole chain again for each
+        # One index per stage, filled by reading each instruction of the chain once, as far as the
+        # USER being checked: a stage with many USER lines naming different users would otherwise
+        # scan its chain again for each (quadratic; found by benchmarks/bench_compare.py)
         state = ctx.stage_state(self, stage)
-        if "chain" not in state:
-            state["chain"] = chain_instructions(stage)
-            state["order"] = {id(i): n for n, i in enumerate(state["chain"])}
-            state["first"] = {}
-        first = state["first"]
-        if user not in first:
-            first[user] = next((n for n, i in enumerate(state["chain"]) if self._creates(i, ctx, user)),
-                               len(state["chain"]))
-        return first[user] < state["order"].get(id(target), len(state["chain"]))
+        creations = state.get("creations")
+        if creations is None:
+            chain = chain_instructions(stage)
+            creations = state["creations"] = _Creations(chain)
+        return creations.created_before(target, ctx, user)
 
-    def _creates(self, i, ctx, user: str) -> bool:
-        """Whether instruction `i` creates `user` (or writes the account files wholesale)."""
+
+_WORD_USER = re.compile(r"[\w.-]+")
+
+
+class _Creations:
+    """What the instructions of a stage chain create, in build order, read as far as needed:
+    the first instruction that may create any account (a write to /etc/passwd, a script the
+    linter cannot see, a variable without a value), the first creating each named account, and
+    the first installing each package."""
+
+    def __init__(self, chain: list) -> None:
+        self.chain = chain
+        self.order = {id(i): n for n, i in enumerate(chain)}
+        self.read = 0  # instructions indexed so far
+        self.any_user = len(chain)
+        self.named: dict[str, int] = {}
+        self.packages: dict[str, int] = {}
+
+    def created_before(self, target, ctx, user: str) -> bool:
+        end = self.order.get(id(target), len(self.chain))
+        while self.read < end and self.any_user == len(self.chain):
+            self._index(self.read, self.chain[self.read], ctx)
+            self.read += 1
+        if self.any_user < end or self.named.get(user, end) < end:
+            return True
+        if not _WORD_USER.fullmatch(user):
+            # a user name with other characters: the word search of the creator text below
+            # cannot be indexed by word; look at the text of each RUN before the USER
+            pattern = re.compile(rf"(?<![\w.-]){re.escape(user)}(?![\w.-])")
+            if any(i.keyword == "RUN" and _CREATOR_TEXT.search(i.original) and pattern.search(i.original)
+                   for i in self.chain[:end]):
+                return True
+        return any(n < end and _related(user, pkg) for pkg, n in self.packages.items())
+
+    def _name(self, name: str, n: int) -> None:
+        self.named.setdefault(name, n)
+
+    def _index(self, n: int, i, ctx) -> None:
         kw = i.keyword
         text = i.original
         if "passwd" in text and "/etc/passwd" in text:
-            return True
+            self.any_user = n
+            return
         if kw in ("COPY", "ADD") and i.value:
             dest = expand_text(i.value[-1], i, ctx) or ""
-            return dest.rstrip("/") in ("", "/etc", "/etc/passwd")
+            if dest.rstrip("/") in ("", "/etc", "/etc/passwd"):
+                self.any_user = n
+            return
         if kw != "RUN":
-            return False
-        if _CREATOR_TEXT.search(text) and re.search(rf"(?<![\w.-]){re.escape(user)}(?![\w.-])", text):
-            return True  # also `sh -c "useradd app"` and heredoc scripts
+            return
+        if _CREATOR_TEXT.search(text):
+            for word in _WORD_USER.findall(text):  # also `sh -c "useradd app"` and heredoc scripts
+                self._name(word, n)
         found = programs(i, ctx.model)
         if found is None:
-            return True  # PowerShell/cmd RUN: unknown
+            self.any_user = n  # PowerShell/cmd RUN: unknown
+            return
         for p in found:
             if p.basename in ACCOUNT_CREATORS:
                 for a in p.args:
                     values = expand(a, i, ctx)
-                    if values is None or user in values:
-                        return True
-            elif _runs_opaque_script(p) or _owner_is(p, user):
-                return True
-            elif any(_related(user, pkg) for pkg in _installed_packages(p)):
-                return True
-        return False
+                    if values is None:
+                        self.any_user = n
+                        return
+                    for value in values:
+                        self._name(value, n)
+            elif _runs_opaque_script(p):
+                self.any_user = n
+                return
+            elif p.basename == "chown":
+                ops = p.operands()
+                if ops:  # chown needs the account to exist, so it does
+                    self._name(re.split(r"[:.]", ops[0].value, maxsplit=1)[0], n)
+            else:
+                for pkg in _installed_packages(p):
+                    self.packages.setdefault(pkg, n)

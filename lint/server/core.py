@@ -67,10 +67,11 @@ class Analysis:
         with self._lock:
             if self.result is None:
                 if self.memo is None:
-                    self.result = lint_dockerfile(self.dockerfile, self.path, self.config)
+                    self.result = lint_dockerfile(self.dockerfile, self.path, self.config, model=self.model)
                 else:
                     with self.memo.lock:
-                        self.result = lint_dockerfile(self.dockerfile, self.path, self.config, self.memo.stages)
+                        self.result = lint_dockerfile(self.dockerfile, self.path, self.config, self.memo.stages,
+                                                      self.model)
             return self.result
 
 
