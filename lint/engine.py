@@ -133,10 +133,10 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
             for r in active.stage_enders:
                 call(r, r.stage_end, stage, ctx)
         if replay is not None:
-            ctx.diagnostics.extend(dataclasses.replace(d) for d in replay)
+            ctx.diagnostics.extend(d.copy() for d in replay)
         elif key is not None and len(errors) == errors_before:
             codes = local.codes
-            memo.put(key, [dataclasses.replace(d) for d in ctx.diagnostics[first:] if d.code in codes])
+            memo.put(key, [d.copy() for d in ctx.diagnostics[first:] if d.code in codes])
     ctx.stage = None
     for r in rules:
         if hasattr(r, "file_end"):
@@ -188,12 +188,20 @@ class _Dispatch:
                         self._onbuild.setdefault(kw, []).append(r)
         self._wildcard, self._onbuild_wildcard = wildcard, onbuild_wildcard
         self.stage_enders = [r for r in rules if hasattr(r, "stage_end")]
+        self._for: dict[str, list[Rule]] = {}  # keyword -> rules_for(keyword), built once
+        self._onbuild_for: dict[str, list[Rule]] = {}
 
     def rules_for(self, keyword: str) -> list[Rule]:
-        return self._wildcard + self._by_keyword.get(keyword, [])
+        found = self._for.get(keyword)
+        if found is None:
+            found = self._for[keyword] = self._wildcard + self._by_keyword.get(keyword, [])
+        return found
 
     def onbuild_rules_for(self, keyword: str) -> list[Rule]:
-        return self._onbuild_wildcard + self._onbuild.get(keyword, [])
+        found = self._onbuild_for.get(keyword)
+        if found is None:
+            found = self._onbuild_for[keyword] = self._onbuild_wildcard + self._onbuild.get(keyword, [])
+        return found
 
 
 def _by_stage(doc: Dockerfile, model: Model):

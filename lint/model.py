@@ -115,6 +115,9 @@ class Model:
     workdir_at: dict[int, str | None]
     user_at: dict[int, str | None]
     shell_cache: dict = field(default_factory=dict)  # id(RUN) -> layerlint.shell.ShellScript | None
+    # analyses of the whole model that several rules read (rules/_image_config.py's image
+    # configs, ...), computed once per model by the first rule asking: name -> value
+    derived: dict = field(default_factory=dict)
 
     def stage_by_name(self, name: str) -> Stage | None:
         low = name.lower()

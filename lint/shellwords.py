@@ -97,6 +97,11 @@ class Lex:
 
     # -- public -----------------------------------------------------------------
     def process_word(self, text: str, env: Mapping[str, str] | None = None) -> str:
+        if "$" not in text and "'" not in text and '"' not in text and self.escape not in text:
+            # nothing to expand, unquote or unescape: the word is itself (most words; the
+            # model expands every instruction's words on each edit in the language server)
+            self.used, self.unset, self.references = [], [], []
+            return text
         return self._run(text, env)[0]
 
     def process_words(self, text: str, env: Mapping[str, str] | None = None) -> list[str]:

@@ -88,7 +88,15 @@ def is_shell_form(ins: Instruction) -> bool:
 
 
 def image_configs(model) -> dict[int, ImageConfig]:
-    """id(stage) -> the config the stage's image ends with."""
+    """id(stage) -> the config the stage's image ends with (computed once per model: six
+    rules read it; read-only for them)."""
+    cached = model.derived.get("image_configs")
+    if cached is None:
+        cached = model.derived["image_configs"] = _image_configs(model)
+    return cached
+
+
+def _image_configs(model) -> dict[int, ImageConfig]:
     out: dict[int, ImageConfig] = {}
     for stage in model.stages:  # parents always come earlier
         parent = stage.parent

@@ -47,15 +47,17 @@ class ConsecutiveRunInstructions(Rule):
     visits = ("*",)
 
     def check(self, ins, ctx):
-        state = ctx.state(self)
+        if ctx.stage is None:
+            return
+        state = ctx.stage_state(self, ctx.stage)  # per stage: a RUN never follows one of another stage
         prev = state.get("prev")
-        if ins.keyword != "RUN" or ctx.stage is None:
+        if ins.keyword != "RUN":
             state["prev"] = None
             return
         flags = tuple(sorted(f.text for f in ins.flag_nodes))
         single = self._single(ins, ctx)
         state["prev"] = (ctx.stage, flags, single)
-        if prev is not None and prev[0] is ctx.stage and prev[1] == flags and prev[2] and single:
+        if prev is not None and prev[1] == flags and prev[2] and single:
             ctx.report(self, ins.keyword_range, "Multiple consecutive `RUN` instructions. Consider consolidation.")
 
     @staticmethod

@@ -4,10 +4,6 @@ KNOWN = frozenset({"ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "
                    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"})
 
 
-def _self_consistent(word: str) -> bool:
-    return word in (word.lower(), word.upper())
-
-
 @register
 class ConsistentInstructionCasing(Rule):
     """An instruction keyword is not cased like the majority of the file's keywords.
@@ -53,8 +49,9 @@ class ConsistentInstructionCasing(Rule):
     def file_end(self, ctx):
         keywords = [ins for ins in ctx.dockerfile.instructions
                     if ins.keyword in KNOWN and id(ins) in ctx.model.stage_of]
-        lower = sum(1 for ins in keywords if _self_consistent(ins.instruction) and ins.instruction.islower())
-        upper = sum(1 for ins in keywords if _self_consistent(ins.instruction) and not ins.instruction.islower())
+        # keywords are letters only: all lower case is islower(), all upper case isupper()
+        lower = sum(1 for ins in keywords if ins.instruction.islower())
+        upper = sum(1 for ins in keywords if ins.instruction.isupper())
         majority_lower = lower > upper
         for ins in keywords:
             word = ins.instruction

@@ -81,9 +81,11 @@ class InvalidDefaultArgInFrom(Rule):
             text = ins.value[0]
             problems = []
             results = []
+            plain = not any(c in text for c in ("$", "'", '"', ctx.dockerfile.escape))
             for env in envs:
                 try:
-                    result = lex.process_word(text, env)
+                    # nothing to expand or unquote: the word is itself (the common `FROM image`)
+                    result = text if plain else lex.process_word(text, env)
                 except ShellLexError:
                     return  # BuildKit stops checking at the first expansion error
                 results.append(result)

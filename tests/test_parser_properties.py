@@ -222,3 +222,23 @@ def test_unicode_dockerfile_like_text_matches_buildkit(text):
     assume(not _has_non_ascii_flag(text))
     diff = _difference(text)
     assert diff is None, diff
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("ab $'\"\\`{}:-=\t\n\u00a0é")), max_size=30),
+       escape=st.sampled_from(["\\", "`"]))
+def test_process_word_fast_path_agrees_with_the_lexer(text, escape):
+    """A word without `$`, quotes or the escape character is returned as it is, exactly as the
+    full lexer would return it (the fast path in Lex.process_word)."""
+    from layerlint.shellwords import Lex, ShellLexError
+
+    lex = Lex(escape)
+    try:
+        full = lex._run(text, {"a": "x"})[0]
+    except ShellLexError:
+        full = ShellLexError
+    try:
+        fast = lex.process_word(text, {"a": "x"})
+    except ShellLexError:
+        fast = ShellLexError
+    assert fast == full

@@ -7,10 +7,12 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from .core import Analysis, LayerlintServer
-from .symbol_index import HEREDOC_NAME, STAGE_NAME, VARIABLE_NAME, Occurrence, Symbol, index_for
+from .symbol_index import HEREDOC_NAME, STAGE_NAME, VARIABLE_NAME, Occurrence, Symbol, forget, index_for
 
 
 def register(server: LayerlintServer) -> None:
+    server.on_forget.append(forget)
+
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: LayerlintServer, params: types.DefinitionParams):
         found = occurrence_at(ls, params.text_document.uri, params.position)

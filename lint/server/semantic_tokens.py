@@ -406,6 +406,11 @@ class TokenStore:
         hit = self._sent.get(uri)
         return hit[1] if hit is not None and hit[0] == result_id else None
 
+    def forget(self, uri: str) -> None:
+        """The document was closed: its analysis is not kept alive here."""
+        self._tokens.pop(uri, None)
+        self._sent.pop(uri, None)
+
 
 def _remember(cache: OrderedDict, key, value, size: int) -> None:
     cache[key] = value
@@ -416,6 +421,7 @@ def _remember(cache: OrderedDict, key, value, size: int) -> None:
 
 def register(server: LayerlintServer) -> None:
     store = TokenStore()
+    server.on_forget.append(store.forget)
 
     @server.feature(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, LEGEND)
     def full(ls: LayerlintServer, params: types.SemanticTokensParams):

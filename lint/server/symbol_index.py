@@ -109,6 +109,11 @@ _CACHE_SIZE = 16
 _cache: dict[str, tuple[object, SymbolIndex]] = {}
 
 
+def forget(uri: str) -> None:
+    """The document was closed: its analysis is not kept alive here."""
+    _cache.pop(uri, None)
+
+
 def index_for(analysis) -> SymbolIndex:
     """The index of `analysis` (a `core.Analysis`), built on first use; recent ones are kept."""
     hit = _cache.get(analysis.uri)
