@@ -26,6 +26,7 @@ class LintResult:
     diagnostics: list[Diagnostic]
     suppressions: Suppressions | None = None
     rule_errors: list[tuple[str, str]] = field(default_factory=list)  # (code, error) of rules that crashed
+    notes: list[str] = field(default_factory=list)  # what the user should know (ShellCheck skipped a RUN)
 
     def max_severity_rank(self) -> int:
         return max((SEVERITY_RANK[d.severity] for d in self.diagnostics), default=0)
@@ -102,6 +103,7 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
         file_part = memo.file_part(model, doc, tuple(sorted(severities)))
 
     errors: list[tuple[str, str]] = []
+    notes: list[str] = []
     broken: set[str] = set()
 
     def call(rule: Rule, hook, *args) -> None:
@@ -147,7 +149,7 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
     if config.shellcheck:
         from .shellcheck import check as shellcheck
 
-        for d in shellcheck(doc, model):
+        for d in shellcheck(doc, model, notes):
             override = config.shellcheck_allowed(d.code, path)
             if override != "off":
                 d.severity = override or d.severity
@@ -168,7 +170,7 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
     out = [d for d in out if not any((twin, d.range) in reported
                                      for twin in getattr(registry.get(d.code), "same_finding_as", ()))]
     out.sort(key=Diagnostic.sort_key)
-    return LintResult(doc, model, out, sup, errors)
+    return LintResult(doc, model, out, sup, errors, notes)
 
 
 class _Dispatch:

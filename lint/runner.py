@@ -105,7 +105,7 @@ def _lint_text(text: str, name: str, config: Config) -> Outcome:
                        problems)
     unparsable = any(i.kind in PARSER_ERRORS for i in res.dockerfile.all_issues)
     messages = [f"layerlint: internal error in rule {code} on {name}: {error} (please report it)"
-                for code, error in res.rule_errors]
+                for code, error in res.rule_errors] + [f"layerlint: {name}: {note}" for note in res.notes]
     return Outcome(FileResult(name, res.diagnostics, res.dockerfile.lines), unparsable or bool(res.rule_errors),
                    problems, messages)
 

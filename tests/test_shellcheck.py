@@ -108,3 +108,23 @@ def test_a_shellcheck_timeout_keeps_the_other_findings(tmp_path, capsys, monkeyp
     captured = capsys.readouterr()
     assert code == 2 and "did not finish within 120 s" in captured.err
     assert "DL3006" in {f["code"] for f in json.loads(captured.out)}
+
+
+def test_a_run_too_long_for_shellcheck_is_skipped_with_a_note(tmp_path, capsys, monkeypatch):
+    """ShellCheck needs hundreds of MB for a RUN of a few hundred chained commands: such a RUN is
+    not given to it, stderr says which, and the other RUNs are still checked."""
+    from layerlint import shellcheck
+    from layerlint.cli import main
+
+    monkeypatch.setattr(shellcheck, "_CACHE", {})
+    chain = " && \\\n    ".join(f"echo step{i}" for i in range(shellcheck.MAX_COMMANDS + 1))
+    df = tmp_path / "Dockerfile"
+    df.write_text(f"FROM debian:12\nRUN {chain}\nRUN echo `date`\n")
+    code = main(["check", "--no-cache", "--shellcheck", "--format", "json", str(df)])
+    captured = capsys.readouterr()
+    findings = json.loads(captured.out)
+    assert code == 1  # the findings fail the check as usual; the skip alone is no error
+    assert f"ShellCheck was not run on the RUN at line 2: its {shellcheck.MAX_COMMANDS + 1} commands" in captured.err
+    checked = {(f["code"], f["line"]) for f in findings if f["code"].startswith("SC")}
+    assert ("SC2006", shellcheck.MAX_COMMANDS + 3) in checked  # the next RUN's backticks
+    assert {line for _, line in checked} == {shellcheck.MAX_COMMANDS + 3}

@@ -300,6 +300,8 @@ class LayerlintServer(LanguageServer):
         for code, error in result.rule_errors:
             self.show_message_log(f"layerlint: rule {code} failed on {analysis.uri} and was skipped: {error}",
                                   types.MessageType.Warning)
+        for note in result.notes:
+            self.show_message_log(f"layerlint: {analysis.uri}: {note}", types.MessageType.Info)
         previous = self._converted.get(analysis.uri, {})
         converted: dict = {}
         out = []
