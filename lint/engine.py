@@ -46,7 +46,7 @@ class Context:
     def report(self, rule: Rule | type[Rule], range: Range, message: str, fix: Fix | None = None,
                **data) -> None:
         self.diagnostics.append(Diagnostic(rule.code, rule.name, rule.severity, message, range, fix, rule.url,
-                                           tuple(rule.tags), data))
+                                           tuple(rule.tags), data or None))
 
     def state(self, rule: Rule) -> dict:
         return self._state.setdefault(rule.code, {})

@@ -56,7 +56,7 @@ class Diagnostic:
     fix: Fix | None = None
     url: str = ""
     tags: tuple[str, ...] = ()  # "deprecated", "unnecessary"
-    data: dict = field(default_factory=dict)
+    data: dict | None = None  # what the rule attached (`ctx.report(..., key=value)`); None when nothing
 
     def sort_key(self):
         return (self.range.start, self.code)

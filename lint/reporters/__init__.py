@@ -32,7 +32,8 @@ FORMATS = {
 class FileResult:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)  # source lines, for code frames
+    # source lines, for code frames and columns: those a finding or its fix covers; "" for the others
+    lines: list[str] = field(default_factory=list)
     error: str | None = None  # the file could not be read or linted
 
 
