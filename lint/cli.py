@@ -236,14 +236,18 @@ def cmd_check(args, parser) -> int:
         print(f"layerlint: configuration error: {message}", file=sys.stderr)
     if config_errors and not jobs:
         return 2
-    outcomes = run(jobs, _workers(args), _result_cache(args), _progress_bar(len(jobs)))
-    results = [o.result for o in outcomes]
-    failed = any(o.failed for o in outcomes)
-    problems = set().union(*(o.problems for o in outcomes)) if outcomes else set()
     no_color = args.no_color or "NO_COLOR" in os.environ
     from .reporters import repository_root, write_report
 
     root = repository_root()  # CI formats report paths relative to it
+    if args.reports == [("tty", None)] and not (args.statistics or args.fix or args.diff):
+        # the default report is written file by file as the files are linted, and what is
+        # written is not kept: memory stays flat however many files a run has
+        return _check_streaming(args, jobs, root, no_color, config_errors, no_fail)
+    outcomes = run(jobs, _workers(args), _result_cache(args), _progress_bar(len(jobs)))
+    results = [o.result for o in outcomes]
+    failed = any(o.failed for o in outcomes)
+    problems = set().union(*(o.problems for o in outcomes)) if outcomes else set()
     # stdout belongs to the diff (--diff) or to the fixed text (--fix on stdin), as in ruff
     stdout_taken = args.diff or (args.fix and any(job.path is None for job in jobs))
     for fmt, output in args.reports:
@@ -267,6 +271,10 @@ def cmd_check(args, parser) -> int:
         if args.diff and not problems and not config_errors:  # as ruff: 1 when there is something to fix
             something = changes or any(o.result.error for o in outcomes)
             return 1 if something and not (args.exit_zero or no_fail) else 0
+    return _exit_code(args, problems, config_errors, no_fail, failed)
+
+
+def _exit_code(args, problems: set[str], config_errors, no_fail: bool, failed: bool) -> int:
     for problem in sorted(problems):
         print(f"layerlint: {problem}", file=sys.stderr)
     if problems or config_errors:
@@ -274,6 +282,26 @@ def cmd_check(args, parser) -> int:
     if args.exit_zero or no_fail:
         return 0
     return 1 if failed else 0
+
+
+def _check_streaming(args, jobs, root, no_color: bool, config_errors, no_fail: bool) -> int:
+    from .reporters import Options, get
+    from .runner import run_in_order
+
+    seen = {"failed": False, "problems": set()}
+
+    def results():
+        # a terminal showing the findings as they come needs no progress bar under them
+        progress = None if sys.stdout.isatty() else _progress_bar(len(jobs))
+        for outcome in run_in_order(jobs, _workers(args), _result_cache(args), progress):
+            seen["failed"] |= outcome.failed
+            seen["problems"] |= outcome.problems
+            yield outcome.result
+
+    options = Options(color=not no_color and sys.stdout.isatty(), show_source=not args.no_source, root=root)
+    get("tty").report(results(), sys.stdout, options)
+    sys.stdout.flush()
+    return _exit_code(args, seen["problems"], config_errors, no_fail, seen["failed"])
 
 
 def _print_statistics(results, stream) -> None:

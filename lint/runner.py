@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import gc
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .config import Config
@@ -123,34 +124,46 @@ def report_lines(lines: list[str], diagnostics) -> list[str]:
 
 
 def run(jobs: list[Job], workers: int = 1, cache=None, progress=None) -> list[Outcome]:
-    """Lint every job; outcomes in the order of `jobs`.
+    """Lint every job; outcomes in the order of `jobs` (see `run_in_order`)."""
+    return list(run_in_order(jobs, workers, cache, progress))
+
+
+def run_in_order(jobs: list[Job], workers: int = 1, cache=None, progress=None) -> Iterator[Outcome]:
+    """Lint every job, yielding outcomes in the order of `jobs`, each as soon as it and those
+    before it are done (a report can then be written, and its results dropped, as it goes).
 
     `cache` (a `ResultCache`) serves files whose bytes, configuration and looked-at inputs are
     unchanged; the others are linted in `workers` processes (in this process when there are
     few). `progress(done, total)` is called as files finish.
     """
-    outcomes: list[Outcome | None] = [None] * len(jobs)
+    ready: dict[int, Outcome] = {}
     keys: dict[int, str] = {}
     todo: list[int] = []
     for i, job in enumerate(jobs):
         cached = _from_cache(job, cache, keys, i)
         if cached is not None:
-            outcomes[i] = cached
+            ready[i] = cached
         else:
             todo.append(i)
     done = len(jobs) - len(todo)
     if progress is not None:
         progress(done, len(jobs))
+    following = 0  # the next outcome to yield
+    while following in ready:
+        yield ready.pop(following)
+        following += 1
     for i, (outcome, looked_at) in _lint_all([jobs[i] for i in todo], todo, workers):
         for message in outcome.messages:
             print(message, file=sys.stderr)
-        outcomes[i] = outcome
         if cache is not None and i in keys and not (outcome.problems or outcome.messages or outcome.result.error):
             cache.put(keys[i], outcome.result, outcome.failed, looked_at)
         done += 1
         if progress is not None:
             progress(done, len(jobs))
-    return outcomes  # type: ignore[return-value]
+        ready[i] = outcome
+        while following in ready:
+            yield ready.pop(following)
+            following += 1
 
 
 def _from_cache(job: Job, cache, keys: dict[int, str], index: int) -> Outcome | None:
@@ -209,4 +222,5 @@ def _lint_all(jobs: list[Job], indexes: list[int], workers: int):
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(_lint_recording, job): i for i, job in zip(indexes, jobs)}
         for future in as_completed(futures):
-            yield futures[future], future.result()
+            # popped: a finished future holds its outcome, which the caller may be done with
+            yield futures.pop(future), future.result()

@@ -36,10 +36,13 @@ def report(results, stream, options) -> None:
 
 
 def _lines(results, options):
+    """`results` may be any iterable (the command line streams them): it is read once."""
     counts: Counter[str] = Counter()
     fixable = 0
     files_with = 0
+    n = 0
     for r in results:
+        n += 1
         if r.error is not None:
             yield [(r.path, "bold"), (": ", ""), ("error", "bold red"), (f": {r.error}", "")]
             counts["error"] += 1
@@ -57,7 +60,6 @@ def _lines(results, options):
             if options.show_source:
                 yield from _frame(r.lines, d)
     total = sum(counts.values())
-    n = len(results)
     files = f"{n} file{'s' if n != 1 else ''}"
     if total == 0:
         yield [("No problems found", "green"), (f" in {files}.", "")]
