@@ -122,3 +122,18 @@ def test_subshells_negated_pipelines_and_shell_options_before_a_heredoc():
         ("cd", True), ("cd", True), ("cd", False)]
     assert [c.in_pipeline for c in neg.commands] == [True, True]
     assert opt.has_pipe and [c.basename for c in opt.commands] == ["bash", "x", "y"]
+
+
+def test_bash_grammar_is_loaded_without_the_package_init():
+    """The binding is loaded on its own (the package's __init__ costs ~11 ms of imports at every
+    cold start) and is the very grammar the package gives."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom tree_sitter import Language\nfrom layerlint.shell import _bash_language\n"
+            "lang = Language(_bash_language())\nprint('tree_sitter_bash' in sys.modules, 'pathlib' in sys.modules "
+            "and 'importlib.resources' in sys.modules)\n"
+            "import tree_sitter_bash\nother = Language(tree_sitter_bash.language())\n"
+            "print(lang.abi_version == other.abi_version and lang.node_kind_count == other.node_kind_count)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False", "True"]
