@@ -143,6 +143,9 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
     for r in rules:
         if hasattr(r, "file_end"):
             call(r, r.file_end, ctx)
+    keepers = {r.code: r for r in rules if hasattr(r, "keep") and r.code not in broken}
+    if keepers:  # findings whose standing depends on the whole file (see layerlint.rule)
+        ctx.diagnostics = [d for d in ctx.diagnostics if d.code not in keepers or _kept(keepers[d.code], d, ctx, call)]
     if memo is not None:
         memo.harvest(model, doc)
 
@@ -171,6 +174,12 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
                                      for twin in getattr(registry.get(d.code), "same_finding_as", ()))]
     out.sort(key=Diagnostic.sort_key)
     return LintResult(doc, model, out, sup, errors, notes)
+
+
+def _kept(rule: Rule, d: Diagnostic, ctx: Context, call) -> bool:
+    verdict: list[bool] = []
+    call(rule, lambda: verdict.append(bool(rule.keep(d, ctx))))  # a crash switches the rule off
+    return bool(verdict and verdict[0])
 
 
 class _Dispatch:

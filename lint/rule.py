@@ -9,7 +9,11 @@ examples. The engine calls, when defined:
 - `check(ins, ctx)` for every instruction whose keyword is in `visits`
   (`"*"` for all), also for ONBUILD triggers when `onbuild = True`;
 - `stage_end(stage, ctx)` after the last instruction of each stage;
-- `file_end(ctx)` once at the end of the file.
+- `file_end(ctx)` once at the end of the file;
+- `keep(diagnostic, ctx)` for each of the rule's findings once the whole file is checked:
+  whether it stands. A check that looks at one stage but whose finding matters only
+  depending on the rest of the file (does the stage's image get built on?) reports at
+  once and decides here, and so stays stage-local (`Rule.stage_local`).
 
 Rules report through `ctx.report(self, range, message, fix=...)`.
 """

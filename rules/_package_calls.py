@@ -214,6 +214,16 @@ def ends_in_image(stage, model) -> bool:
     return any(s.parent is stage for s in model.stages)
 
 
+def reaches_image(diagnostic, ctx) -> bool:
+    """`Rule.keep` for findings that matter only when their stage's layers end up in an image,
+    reported with `stage=<index>` (None before any FROM). Findings reported without it (in
+    ONBUILD triggers, which run in whatever is built from the image) always stand."""
+    data = diagnostic.data or {}
+    if "stage" not in data:
+        return True
+    return ends_in_image(ctx.model.stages[data["stage"]] if data["stage"] is not None else None, ctx.model)
+
+
 def path_text(value: str) -> str:
     """A path operand without a trailing `/` or `/*` (`/var/lib/apt/lists/*` -> `/var/lib/apt/lists`)."""
     v = value

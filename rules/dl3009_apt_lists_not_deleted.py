@@ -1,6 +1,6 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._package_calls import (apt_subcommand, brace_expand, cache_targets, calls, covers, ends_in_image,
-                                         inline_script, path_text, word_span)
+from layerlint.rules._package_calls import (apt_subcommand, brace_expand, cache_targets, calls, covers, inline_script,
+                                         path_text, reaches_image, word_span)
 
 LISTS = "/var/lib/apt/lists"
 # removing one of these removes the lists
@@ -97,10 +97,7 @@ class AptListsNotDeleted(Rule):
         message = "Delete the apt lists (/var/lib/apt/lists) after installing something"
         if ins.parent is not None:
             ctx.report(self, rng, message)
-        else:
-            ctx.state(self).setdefault("pending", []).append((ctx.stage, rng, message))
+        else:  # whether the stage's layers reach an image is known once the file is read: `keep`
+            ctx.report(self, rng, message, stage=ctx.stage.index if ctx.stage is not None else None)
 
-    def file_end(self, ctx):
-        for stage, rng, message in ctx.state(self).get("pending", []):
-            if ends_in_image(stage, ctx.model):
-                ctx.report(self, rng, message)
+    keep = staticmethod(reaches_image)

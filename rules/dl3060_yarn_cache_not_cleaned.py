@@ -1,5 +1,5 @@
 from layerlint.rule import Rule, register
-from layerlint.rules._package_calls import (brace_expand, cache_targets, calls, covers, ends_in_image, path_text,
+from layerlint.rules._package_calls import (brace_expand, cache_targets, calls, covers, path_text, reaches_image,
                                          scope_values, word_span, yarn_operands)
 
 # where yarn 1 keeps its cache when running as root (the images' default user) or another user
@@ -120,10 +120,7 @@ class YarnCacheNotCleaned(Rule):
         rng = word_span(*pending[0])
         if ins.parent is not None:
             ctx.report(self, rng, MESSAGE)
-        else:
-            ctx.state(self).setdefault("pending", []).append((ctx.stage, rng))
+        else:  # whether the stage's layers reach an image is known once the file is read: `keep`
+            ctx.report(self, rng, MESSAGE, stage=ctx.stage.index if ctx.stage is not None else None)
 
-    def file_end(self, ctx):
-        for stage, rng in ctx.state(self).get("pending", []):
-            if ends_in_image(stage, ctx.model):
-                ctx.report(self, rng, MESSAGE)
+    keep = staticmethod(reaches_image)
