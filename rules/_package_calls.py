@@ -324,14 +324,37 @@ class AptConfState:
         return False
 
     def set_for(self, ctx) -> bool:
+        """Written earlier in the current stage, or anywhere in the stages it is built on."""
         stage = ctx.stage
-        seen = set()
-        while stage is not None and id(stage) not in seen:
-            seen.add(id(stage))
-            if ctx.stage_state(self.rule, stage).get("apt-conf"):
-                return True
-            stage = stage.parent
-        return False
+        if stage is None:
+            return False
+        return bool(ctx.stage_state(self.rule, stage).get("apt-conf")) or self._inherited(ctx, stage)
+
+    def _inherited(self, ctx, stage) -> bool:
+        """Whether a stage `stage` is built on writes the setting, read from those stages'
+        instructions: they may not have been checked in this lint (the language server replays
+        the findings of unchanged stages), so their notes cannot be relied on. Computed once per
+        stage, each from its parent's (a chain of thousands of stages stays linear)."""
+        todo, seen = [], set()
+        s = stage
+        while s is not None and id(s) not in seen and "inherited" not in ctx.stage_state(self.rule, s):
+            seen.add(id(s))
+            todo.append(s)
+            s = s.parent
+        known = ctx.stage_state(self.rule, s).get("inherited", False) if s is not None else False
+        for s in reversed(todo):  # the root-most first
+            parent = s.parent
+            known = known or (parent is not None and self._writes(ctx, parent))
+            ctx.stage_state(self.rule, s)["inherited"] = known
+        return ctx.stage_state(self.rule, stage)["inherited"]
+
+    def _writes(self, ctx, stage) -> bool:
+        st = ctx.stage_state(self.rule, stage)
+        if "writes" not in st:
+            st["writes"] = any(apt_conf_written(t, ctx, self.key, self.values)
+                               for ins in stage.instructions for t in (ins, ins.trigger)
+                               if t is not None and t.keyword in ("RUN", "COPY", "ADD"))
+        return st["writes"]
 
 
 # -- pip ----------------------------------------------------------------------------------

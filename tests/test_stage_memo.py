@@ -69,3 +69,13 @@ def test_unchanged_stages_are_reused():
     lint_dockerfile(parse(text, "Dockerfile", cache), "Dockerfile", memo=memo)
     lint_dockerfile(parse(text.replace("echo c", "echo cc"), "Dockerfile", cache), "Dockerfile", memo=memo)
     assert memo.reused == 2  # stages a and b; c changed
+
+
+def test_a_stage_checked_again_sees_what_its_replayed_base_stage_wrote():
+    """The base stage writes apt's Assume-Yes setting; only the stage built on it is edited, so
+    only that stage is checked again: DL3014 must still see the setting (it was read from the
+    base stage's notes, which a replayed stage does not leave)."""
+    v1 = ("FROM debian:12 AS base\nRUN echo 'APT::Get::Assume-Yes \"true\";' > /etc/apt/apt.conf.d/90yes\n"
+          "FROM base\nRUN apt-get update && apt-get install --no-install-recommends curl=1 \\\n"
+          " && rm -rf /var/lib/apt/lists/*\n")
+    lint_sequence([v1, v1.replace("curl=1", "curl=2"), v1.replace("curl=1", "curl=3")], "Dockerfile")
