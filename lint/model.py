@@ -94,11 +94,16 @@ class Scope:
 
     env: dict[str, str]
     args: dict[str, str | None]
+    _values: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def values(self) -> dict[str, str]:
-        out = {k: v for k, v in self.args.items() if v is not None}
-        out.update(self.env)
-        return out
+        """The values an expansion sees: ARGs with a value, then ENV over them. Scopes are never
+        changed once built (consecutive instructions share one), so this is computed once."""
+        if self._values is None:
+            out = {k: v for k, v in self.args.items() if v is not None}
+            out.update(self.env)
+            self._values = out
+        return self._values
 
     def defined(self, name: str) -> bool:
         return name in self.env or name in self.args
@@ -169,6 +174,7 @@ def build_model(doc: Dockerfile) -> Model:
     first_named: dict[str, Stage] = {}  # stage name -> the first stage of that name
     env: dict[str, str] = {}
     args: dict[str, str | None] = {}
+    scope: Scope | None = None
 
     def expand(text: str, values: dict[str, str]) -> str:
         try:
@@ -216,6 +222,7 @@ def build_model(doc: Dockerfile) -> Model:
             env = current.env
             args = current.args
             scope_at[id(ins)] = Scope({}, dict(global_args))
+            scope = None  # the stage's first scope is made at its next instruction
         elif current is None:
             scope_at[id(ins)] = Scope({}, dict(global_args))
             if kw == "ARG":
@@ -224,14 +231,17 @@ def build_model(doc: Dockerfile) -> Model:
                     global_args[p.key.text] = expand(p.value.text, values) if p.value is not None else None
             continue
         else:
-            scope_at[id(ins)] = Scope(dict(env), dict(args))
+            if scope is None:  # shared by the instructions up to the next ARG or ENV
+                scope = Scope(dict(env), dict(args))
+            scope_at[id(ins)] = scope
         stage_of[id(ins)] = current
         current.instructions.append(ins)
         shell_at[id(ins)] = current.shell
         workdir_at[id(ins)] = current.workdir
         user_at[id(ins)] = current.user
-        values = {k: v for k, v in args.items() if v is not None}
-        values.update(env)
+        values = scope.values() if scope is not None else {}
+        if kw in ("ARG", "ENV"):
+            scope = None
         if kw == "ARG":
             for p in ins.pairs:
                 name = p.key.text

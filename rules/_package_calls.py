@@ -127,8 +127,9 @@ def scope_values(ins, ctx) -> dict[str, str]:
     scope = ctx.model.scope_at.get(id(top))
     if scope is None:
         return {}
-    values = dict(scope.env) if ins.parent is not None else scope.values()
+    values = dict(scope.env) if ins.parent is not None else scope.values()  # the scope's: read only
     if not ctx.model.stages:
+        values = dict(values)
         # a snippet without FROM (invalid, but linted like hadolint does): its ENVs still count
         for earlier in ctx.dockerfile.instructions:
             if earlier is top:
