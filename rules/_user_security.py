@@ -99,26 +99,38 @@ def user_before(ins, ctx):
     stage = ctx.model.stage_of.get(id(target))
     if stage is None:
         return None, None
-    # one pass per stage and file: walking the chain for every RUN took quadratic time
-    memo = ctx._state.setdefault("user_before", {})
-    if id(stage) not in memo:
-        last = None
-        before: dict[int, object] = {}
-        for i in chain_instructions(stage):
-            before[id(i)] = last
-            if i.keyword == "USER" and i.value:
-                last = i
-        memo[id(stage)] = (before, last)
-    before, final = memo[id(stage)]
+    before, final = _users(stage, ctx)
     last = before.get(id(target), final)
     return last, user_value(last, ctx)
 
 
 def final_user(stage, ctx):
     """(last USER instruction of the chain, its value or None)."""
-    users = users_in_chain(stage)
-    last = users[-1] if users else None
+    last = _users(stage, ctx)[1]
     return last, user_value(last, ctx)
+
+
+def _users(stage, ctx) -> tuple[dict, object]:
+    """({id(instruction): the USER in effect before it} for the stage's instructions, the USER in
+    effect at the stage's end), through the stages it is built on. Once per stage and file, each
+    from its parent's: walking the whole chain for every RUN, or even once per stage, is
+    quadratic on long FROM chains."""
+    memo = ctx._state.setdefault("users", {})
+    todo, seen = [], set()
+    s = stage
+    while s is not None and id(s) not in memo and id(s) not in seen:
+        seen.add(id(s))
+        todo.append(s)
+        s = s.parent
+    last = memo[id(s)][1] if s is not None and id(s) in memo else None
+    for s in reversed(todo):  # the root-most first
+        before: dict[int, object] = {}
+        for i in s.instructions:
+            before[id(i)] = last
+            if i.keyword == "USER" and i.value:
+                last = i
+        memo[id(s)] = (before, last)
+    return memo[id(stage)]
 
 
 def root_image(stage):
