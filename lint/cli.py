@@ -102,6 +102,20 @@ def tune_gc() -> None:
     gc.set_threshold(100_000, 50, 50)
 
 
+def entry() -> None:
+    """The `layerlint` command: `main`, then out of the process without tearing the interpreter
+    down. Freeing every object at exit took ~15 ms of a ~100 ms single-file check; what has to
+    outlive the process (reports, fixed files, cache entries) is written and closed by then, and
+    the standard streams are flushed here. (`main` itself returns: tests call it in process.)"""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader went away (`| head`), the server closed stdout
+            pass
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     tune_gc()
     parser = build_parser()

@@ -33,10 +33,11 @@ from . import inputs
 from .ast import Dockerfile, Instruction
 from .discover import read_regular_file  # never blocks on a named pipe
 from .model import Model, Stage, build_model
+from .patterns import lazy_pattern
 
 COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 _MAX_HOPS = 64  # stages followed up through project images
-_COMPOSE_VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_COMPOSE_VAR = lazy_pattern(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @dataclass(frozen=True, slots=True)

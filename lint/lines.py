@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from .ast import Comment, Directive, ParseIssue, Pos, Range
 from .shellwords import GO_SPACE, go_lstrip
+from .patterns import lazy_pattern
 
 MAX_LINE_BYTES = 65535
 # BuildKit's directive regexp is `^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` (RE2, linear time). In
@@ -32,7 +33,7 @@ MAX_LINE_BYTES = 65535
 # 1 MB first line would hang), so only the name is matched by a regex and the value is cut
 # out by `match_directive` with the same result.
 _DIRECTIVE_BLANKS = "\t\n\f\r "
-_DIRECTIVE_NAME = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=")
+_DIRECTIVE_NAME = lazy_pattern(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=")
 KNOWN_DIRECTIVES = ("syntax", "escape", "check")
 _GO_SPACES = "".join(GO_SPACE)
 

@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 
 from .ast import Dockerfile, Instruction, Word
 from .shellwords import Lex, ShellLexError
+from .patterns import lazy_pattern
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
 WINDOWS_SHELL = ("cmd", "/S", "/C")  # Docker's default SHELL on Windows images
-_SHELL_PRAGMA = re.compile(r"^hadolint\s+shell\s*=\s*(\S+)")
-_WINDOWS_IMAGE = re.compile(r"windowsservercore|nanoserver|servercore|mcr\.microsoft\.com/windows", re.I)
+_SHELL_PRAGMA = lazy_pattern(r"^hadolint\s+shell\s*=\s*(\S+)")
+_WINDOWS_IMAGE = lazy_pattern(r"windowsservercore|nanoserver|servercore|mcr\.microsoft\.com/windows", re.I)
 PLATFORM_ARGS = ("BUILDPLATFORM", "BUILDOS", "BUILDOSVERSION", "BUILDARCH", "BUILDVARIANT", "TARGETPLATFORM",
                  "TARGETOS", "TARGETOSVERSION", "TARGETARCH", "TARGETVARIANT", "TARGETSTAGE")
 PROXY_ARGS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY",
               "no_proxy", "ALL_PROXY", "all_proxy")
-_DIGEST = re.compile(r"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$")
+_DIGEST = lazy_pattern(r"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$")
 
 
 @dataclass(slots=True)

@@ -26,16 +26,17 @@ from functools import lru_cache
 from .ast import Dockerfile, Flag, Heredoc, Instruction, KeyValue, Mount, ParseIssue, Pos, Range, Word
 from .lines import LineReader, LogicalLine
 from .shellwords import GO_SPACE, Lex, ShellLexError, go_lstrip, go_trim
+from .patterns import lazy_pattern
 
 KEYWORDS = ("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
             "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR")
 HEREDOC_INSTRUCTIONS = ("RUN", "COPY", "ADD")
 _WS = "\t\x0b\x0c\r "
 _ASCII_SPACE = "\t\n\x0b\x0c\r "
-_WS_SPLIT = re.compile(r"[^\t\x0b\x0c\r ]+")
-_HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)([^<]*)$", re.S)
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_STAGE_NAME = re.compile(r"^[a-z][a-z0-9\-_.]*$")
+_WS_SPLIT = lazy_pattern(r"[^\t\x0b\x0c\r ]+")
+_HEREDOC_WORD = lazy_pattern(r"^(\d*)<<(-?)([^<]*)$", re.S)
+_JSON_STRING = lazy_pattern(r'"(?:[^"\\]|\\.)*"', re.S)
+_STAGE_NAME = lazy_pattern(r"^[a-z][a-z0-9\-_.]*$")
 
 # Flags BuildKit accepts per instruction: name -> kind ("string", "bool", "list").
 FLAG_SPECS: dict[str, dict[str, str]] = {
@@ -55,7 +56,7 @@ MOUNT_KEYS = ("type", "from", "source", "src", "target", "dst", "destination", "
 # Go's time.ParseDuration: "0", or numbers each with a unit. (Each number needs its unit: the
 # older `(?:0|number unit)+` also took "00" and "0s0", and backtracked quadratically on a long
 # run of zeros.)
-_DURATION = re.compile(r"^(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$")
+_DURATION = lazy_pattern(r"^(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$")
 
 
 @lru_cache(maxsize=1)

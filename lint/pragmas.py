@@ -18,10 +18,11 @@ import re
 from dataclasses import dataclass, field
 
 from .ast import Comment, Dockerfile, Instruction
+from .patterns import lazy_pattern
 
-_LAYERLINT = re.compile(r"^layerlint\s*:\s*(ignore|ignore-file)\s*=\s*([^\s#]+(?:\s*,\s*[^\s#,]+)*)", re.I)
-_HADOLINT = re.compile(r"^hadolint\s+(?:(global|stage)\s+)?ignore\s*=\s*([A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)")
-_CHECK = re.compile(r"^check\s*=\s*(\S+)", re.I)
+_LAYERLINT = lazy_pattern(r"^layerlint\s*:\s*(ignore|ignore-file)\s*=\s*([^\s#]+(?:\s*,\s*[^\s#,]+)*)", re.I)
+_HADOLINT = lazy_pattern(r"^hadolint\s+(?:(global|stage)\s+)?ignore\s*=\s*([A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)")
+_CHECK = lazy_pattern(r"^check\s*=\s*(\S+)", re.I)
 
 
 @dataclass(slots=True)

@@ -25,14 +25,15 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from .ast import Range
+from .patterns import lazy_pattern
 
 SEVERITIES = ("error", "warning", "info", "style")
 SEVERITY_RANK = {"error": 4, "warning": 3, "info": 2, "style": 1, "ignore": 0, "none": 0}
 GROUPS = ("syntax", "cache", "entrypoint", "copy", "user", "onbuild", "stages", "variables", "security",
           "packages", "shell", "style")
 REQUIRED_SECTIONS = ("## Why is this bad?", "## Example", "## Use instead")
-_CODE = re.compile(r"^(DL\d{4}|LL\d{4})$")
-_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_CODE = lazy_pattern(r"^(DL\d{4}|LL\d{4})$")
+_NAME = lazy_pattern(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from .ast import Instruction, Pos, Range
 from .lines import map_offset
+from .patterns import lazy_pattern
 
 POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 NON_POSIX = ("pwsh", "powershell", "cmd")
@@ -210,8 +211,8 @@ def is_posix_shell(shell: tuple[str, ...]) -> bool:
     return not any(n in name for n in NON_POSIX)
 
 
-_OPENER = re.compile(r"(?<!\S)\d*<<-?(?:'[^']*'|\"[^\"]*\"|[^\s<]+)")
-_SHEBANG = re.compile(r"^#!\s*(\S+)(?:\s+(\S+))?")
+_OPENER = lazy_pattern(r"(?<!\S)\d*<<-?(?:'[^']*'|\"[^\"]*\"|[^\s<]+)")
+_SHEBANG = lazy_pattern(r"^#!\s*(\S+)(?:\s+(\S+))?")
 
 
 def _body_is_shell(body: str) -> bool:
@@ -408,7 +409,7 @@ WRAPPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "eatmydata": ("", ()),
     "fakeroot": ("lsib", ("lib", "faked")),
 }
-_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+_ASSIGNMENT = lazy_pattern(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
 
 
 def _skip_options(args: list, value_short: str = "", value_long: tuple[str, ...] = ()) -> int:

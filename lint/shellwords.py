@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping
+from .patterns import lazy_pattern
 
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
@@ -29,7 +30,7 @@ MAX_EXPANSION = 1 << 16
 
 
 _GO_SPACE_CHARS = "".join(sorted(GO_SPACE))
-_GO_SPACE_SPLIT = re.compile("[" + re.escape(_GO_SPACE_CHARS) + "]")
+_GO_SPACE_SPLIT = lazy_pattern("[" + re.escape(_GO_SPACE_CHARS) + "]")
 
 
 def go_trim(s: str) -> str:
@@ -459,7 +460,7 @@ def _replace(value: str, tokens: list, repl: str, *, every: bool) -> str:
     return "".join(out)
 
 
-_VAR_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
+_VAR_REF = lazy_pattern(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def referenced_names(text: str) -> list[str]:

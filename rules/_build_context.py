@@ -33,6 +33,7 @@ import warnings
 from dataclasses import dataclass
 
 from layerlint import inputs
+from layerlint.patterns import lazy_pattern
 
 
 # -- Go path functions -----------------------------------------------------------
@@ -372,7 +373,7 @@ def repository_root(directory: str) -> str | None:
 
 # -- COPY / ADD sources -------------------------------------------------------------
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^git@", re.I)
+_URL = lazy_pattern(r"^[A-Za-z][A-Za-z0-9+.-]*://|^git@", re.I)
 
 
 def is_remote(value: str) -> bool:

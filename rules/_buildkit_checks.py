@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from layerlint.ast import Pos, Range
 from layerlint.shellwords import Lex, ShellLexError
+from layerlint.patterns import lazy_pattern
 
 # -- image references (github.com/distribution/reference) ---------------------------
 _ALNUM = r"[a-z0-9]+"
@@ -40,8 +41,8 @@ _DOMAIN = rf"{_HOST}(?::[0-9]+)?"
 _NAME = rf"(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
 _TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
-_REFERENCE = re.compile(rf"^({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?$")
-_IDENTIFIER = re.compile(r"^[a-f0-9]{64}$")
+_REFERENCE = lazy_pattern(rf"^({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?$")
+_IDENTIFIER = lazy_pattern(r"^[a-f0-9]{64}$")
 _DIGEST_HEX = {"sha256": 64, "sha384": 96, "sha512": 128}
 _MAX_NAME = 255
 

@@ -29,12 +29,13 @@ from layerlint.rules._package_calls import (NPM_LONG_VALUES, NPM_SHORT_VALUES, P
                                          pip_install, scope_values, yarn_operands)
 from layerlint.rules._command_words import DNF_NAMES, rpm_command, zypper_command
 from layerlint.shellwords import Lex, ShellLexError
+from layerlint.patterns import lazy_pattern
 
 BASE = "<base>"  # the working directory of the base image, unknown but the same for the whole stage
 
 # -- variables ----------------------------------------------------------------------------
 
-_PER_BUILD = re.compile(
+_PER_BUILD = lazy_pattern(
     r"^(?:BUILD_?(?:DATE|TIME|TIMESTAMP|NUMBER|NUM|ID)"
     r"|(?:GIT|VCS|SOURCE|SRC|CI|GITHUB|GITLAB|CI_COMMIT|BUILD)_?(?:COMMIT|REF|SHA|REVISION|HASH)(?:_?(?:SHA|SHORT|ID))?"
     r"|COMMIT_?(?:SHA|HASH|ID|REF)(?:_?SHORT)?|GIT_COMMIT_SHORT|CI_PIPELINE_ID|CI_JOB_ID|GITHUB_RUN_(?:ID|NUMBER)"
@@ -90,7 +91,7 @@ def uses_buildkit(ctx) -> bool:
 
 # -- paths --------------------------------------------------------------------------------
 
-_WINDOWS = re.compile(r"^[A-Za-z]:|\\")
+_WINDOWS = lazy_pattern(r"^[A-Za-z]:|\\")
 
 
 def resolve(path: str, cwd: str | None) -> str | None:
@@ -251,7 +252,7 @@ _UV_LONG_VALUES = ("directory", "project", "cache-dir", "python", "config-file",
                    "python-platform", "python-version", "target", "prefix", "exclude-newer", "link-mode",
                    "refresh-package", "reinstall-package", "upgrade-package", "no-binary-package",
                    "no-build-package", "allow-insecure-host", "config-setting", "output-file", "script")
-_ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|zip|tar\.bz2|tar\.xz)$", re.I)
+_ARCHIVE = lazy_pattern(r"\.(whl|tar\.gz|tgz|zip|tar\.bz2|tar\.xz)$", re.I)
 
 
 def _local_path(value: str) -> bool:

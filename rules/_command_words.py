@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from layerlint.ast import Range
 from layerlint.rule import Edit, Fix, Rule
 from layerlint.shell import Program, commands, script_programs
+from layerlint.patterns import lazy_pattern
 
 # -- commands -------------------------------------------------------------------------
 
@@ -209,7 +210,7 @@ def zypper_command(inv: Program) -> ZypperCommand:
 
 # -- pinning ------------------------------------------------------------------------------
 
-_RPM_VERSION_CHAR = re.compile(r"^[0-9A-Za-z.~^_:+]*$")
+_RPM_VERSION_CHAR = lazy_pattern(r"^[0-9A-Za-z.~^_:+]*$")
 
 
 def rpm_file_or_url(value: str) -> bool:

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from layerlint.ast import Instruction, Range
 from layerlint.shell import analyse, is_posix_shell
+from layerlint.patterns import lazy_pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +173,7 @@ def shell_display(ins: Instruction, model) -> str:
     return " ".join(shell_of(ins, model))
 
 
-_PLAIN_TEXT = re.compile(r"[ \t]*[A-Za-z0-9_./:=,@%+-]+(?:[ \t]+[A-Za-z0-9_./:=,@%+-]+)*[ \t]*")
+_PLAIN_TEXT = lazy_pattern(r"[ \t]*[A-Za-z0-9_./:=,@%+-]+(?:[ \t]+[A-Za-z0-9_./:=,@%+-]+)*[ \t]*")
 _BUILTINS = frozenset({
     ".", ":", "alias", "bg", "break", "cd", "command", "continue", "echo", "eval", "exit", "export", "false",
     "fg", "getopts", "hash", "jobs", "kill", "local", "printf", "pwd", "read", "readonly", "return", "set",
@@ -204,7 +205,7 @@ def starts_with_exec(text: str) -> bool:
     return re.match(r"\s*exec(\s|$)", text) is not None
 
 
-_POSITIONAL = re.compile(r"\$(?:[@*#0-9]|\{#?[@*#0-9])")
+_POSITIONAL = lazy_pattern(r"\$(?:[@*#0-9]|\{#?[@*#0-9])")
 
 
 def uses_positional(text: str) -> bool:

@@ -16,6 +16,7 @@ from layerlint.ast import KeyValue, Range
 from layerlint.rule import Rule
 from layerlint.rules._spdx import EXCEPTION_IDS, LICENSE_IDS
 from layerlint.shellwords import Lex, ShellLexError
+from layerlint.patterns import lazy_pattern
 
 
 @dataclass(slots=True)
@@ -60,8 +61,8 @@ def label_pairs(ins, ctx) -> list[LabelPair]:
 
 
 # -- value checks of the label-schema types --------------------------------------------
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_URI_CHARS = re.compile(r"^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*$")
+_SCHEME = lazy_pattern(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_URI_CHARS = lazy_pattern(r"^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*$")
 
 
 def is_url(value: str) -> bool:
@@ -91,7 +92,7 @@ def is_url(value: str) -> bool:
     return bool(_URI_CHARS.match(rest))
 
 
-_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d*)?(?:[Zz]|[+-]\d{2}:?\d{2})$")
+_RFC3339 = lazy_pattern(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d*)?(?:[Zz]|[+-]\d{2}:?\d{2})$")
 
 
 def is_rfc3339(value: str) -> bool:
@@ -106,7 +107,7 @@ def is_rfc3339(value: str) -> bool:
 
 
 _SEMVER_IDS = r"(?:[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
-_SEMVER = re.compile(rf"^\d+\.\d+\.\d+(?:-{_SEMVER_IDS})?(?:\+{_SEMVER_IDS})?$")
+_SEMVER = lazy_pattern(rf"^\d+\.\d+\.\d+(?:-{_SEMVER_IDS})?(?:\+{_SEMVER_IDS})?$")
 
 
 def is_semver(value: str) -> bool:
@@ -114,7 +115,7 @@ def is_semver(value: str) -> bool:
     return bool(_SEMVER.match(value.strip()))
 
 
-_HEX = re.compile(r"^[0-9a-f]+$")
+_HEX = lazy_pattern(r"^[0-9a-f]+$")
 
 
 def is_git_hash(value: str) -> bool:
@@ -127,7 +128,7 @@ _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LOCAL = rf'(?:{_ATEXT}(?:\.{_ATEXT})*|"(?:[^"\\\r\n]|\\.)*")'
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _DOMAIN = rf"(?:{_LABEL}(?:\.{_LABEL})*\.?|\[[^\[\]\\\s]*\])"
-_EMAIL = re.compile(rf"^{_LOCAL}@{_DOMAIN}$")
+_EMAIL = lazy_pattern(rf"^{_LOCAL}@{_DOMAIN}$")
 
 
 def is_email(value: str) -> bool:
@@ -136,10 +137,10 @@ def is_email(value: str) -> bool:
     return v.isascii() and bool(_EMAIL.match(v))
 
 
-_SPDX_TOKEN = re.compile(r"\s*(\(|\)|[A-Za-z0-9.:+-]+)")
+_SPDX_TOKEN = lazy_pattern(r"\s*(\(|\)|[A-Za-z0-9.:+-]+)")
 _LICENSES_LOWER = {i.lower() for i in LICENSE_IDS}
 _EXCEPTIONS_LOWER = {i.lower() for i in EXCEPTION_IDS}
-_LICENSE_REF = re.compile(r"^(?:DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$")
+_LICENSE_REF = lazy_pattern(r"^(?:DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$")
 
 
 def is_spdx(value: str) -> bool:

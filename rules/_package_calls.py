@@ -31,6 +31,7 @@ from layerlint.ast import Range
 from layerlint.rule import Edit, Fix, Rule
 from layerlint.shell import Program, commands, programs
 from layerlint.shellwords import Lex, ShellLexError
+from layerlint.patterns import lazy_pattern
 
 # -- calls --------------------------------------------------------------------------------
 
@@ -38,7 +39,7 @@ from layerlint.shellwords import Lex, ShellLexError
 # The programs a RUN starts come from the shared shell analysis (layerlint.shell.programs);
 # `Call` is that Program, `calls` the cached list for an instruction.
 Call = Program
-_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+_ASSIGNMENT = lazy_pattern(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
 
 
 def calls(ins, ctx) -> list[Call] | None:
@@ -139,7 +140,7 @@ def scope_values(ins, ctx) -> dict[str, str]:
     return values
 
 
-_SUBSTITUTION = re.compile(r"\$\(|`")
+_SUBSTITUTION = lazy_pattern(r"\$\(|`")
 
 
 def expand_shell_word(value: str, ins, ctx) -> str | None:
@@ -360,8 +361,8 @@ class AptConfState:
 
 # -- pip ----------------------------------------------------------------------------------
 
-_PIP = re.compile(r"^pip(\d+(\.\d+)*)?$")
-_PYTHON = re.compile(r"^python(\d+(\.\d+)*)?$")
+_PIP = lazy_pattern(r"^pip(\d+(\.\d+)*)?$")
+_PYTHON = lazy_pattern(r"^python(\d+(\.\d+)*)?$")
 PIP_SHORT_VALUES = "bcefirtC"
 PIP_LONG_VALUES = (
     "abi", "build", "cache-dir", "cert", "client-cert", "config-settings", "constraint", "editable",
@@ -513,7 +514,7 @@ def yarn_operands(call: Call) -> list:
 
 # -- words the shell analysis leaves as text --------------------------------------------------
 
-_BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")
+_BRACE = lazy_pattern(r"\{([^{}]*,[^{}]*)\}")
 
 
 def brace_expand(value: str, limit: int = 64) -> list[str]:

@@ -33,6 +33,7 @@ from layerlint.shell import analyse, is_posix_shell
 from layerlint.shellwords import referenced_names
 
 from ._stage_sources import possible_parents, stage_chain
+from layerlint.patterns import lazy_pattern
 
 # set by most base images or by the container runtime
 COMMON_VARIABLES = frozenset({"PATH", "HOME", "HOSTNAME", "TERM", "LANG", "LANGUAGE", "LC_ALL", "PWD", "SHELL",
@@ -144,7 +145,7 @@ class ShellRef:
 
 
 _GUARDS = frozenset({"-", ":-", "+", ":+", "?", ":?", "=", ":="})
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NAME = lazy_pattern(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _pos(script, byte: int, end: bool = False) -> Pos:

@@ -27,6 +27,7 @@ import posixpath
 import re
 
 from layerlint.ast import Range
+from layerlint.patterns import lazy_pattern
 
 # -- values -------------------------------------------------------------------------------
 
@@ -138,7 +139,7 @@ def root_image(stage):
     return stage_chain(stage)[-1].image
 
 
-_WINDOWS = re.compile(r"windowsservercore|nanoserver|servercore|mcr\.microsoft\.com/windows", re.I)
+_WINDOWS = lazy_pattern(r"windowsservercore|nanoserver|servercore|mcr\.microsoft\.com/windows", re.I)
 
 
 def is_windows(stage) -> bool:
@@ -199,8 +200,8 @@ NON_ROOT_REPOSITORIES = (
     "renovate/renovate",  # ubuntu (12021)
     "paketobuildpacks/",  # cnb
 )
-_NON_ROOT_TAG = re.compile(r"(^|[-_.])(nonroot|non-root|rootless|chiseled|unprivileged)([-_.]|$)", re.I)
-_NON_ROOT_NAME = re.compile(r"(^|[-_/.])(nonroot|non-root|rootless|unprivileged)([-_/.]|$)", re.I)
+_NON_ROOT_TAG = lazy_pattern(r"(^|[-_.])(nonroot|non-root|rootless|chiseled|unprivileged)([-_.]|$)", re.I)
+_NON_ROOT_NAME = lazy_pattern(r"(^|[-_/.])(nonroot|non-root|rootless|unprivileged)([-_/.]|$)", re.I)
 _NON_ROOT_REGISTRIES = ("cgr.dev", "quay.io/jupyter", "docker.elastic.co/elasticsearch")
 
 # Official images whose entrypoint starts as root and switches to a service account

@@ -3,10 +3,11 @@ import re
 
 from layerlint.ast import Range
 from layerlint.rule import Edit, Fix, Rule, register
+from layerlint.patterns import lazy_pattern
 
-_WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
+_WINDOWS_ABSOLUTE = lazy_pattern(r"^[A-Za-z]:[\\/]")
 # characters that mean the same in a Dockerfile word and in a path, with no quoting needed
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9_./@%+=,:-]+")
+_PLAIN_PATH = lazy_pattern(r"[A-Za-z0-9_./@%+=,:-]+")
 
 
 @register

@@ -1,8 +1,9 @@
 import re
 
 from layerlint.rule import Rule, register
+from layerlint.patterns import lazy_pattern
 
-_PORT = re.compile(r"^(\d+)(?:-(\d+))?(?:/[A-Za-z]*)?$")
+_PORT = lazy_pattern(r"^(\d+)(?:-(\d+))?(?:/[A-Za-z]*)?$")
 MAX_PORT = 65535
 
 

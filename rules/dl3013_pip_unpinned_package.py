@@ -2,11 +2,12 @@ import re
 
 from layerlint.rule import register
 from layerlint.rules._package_calls import PIP_SHORT_VALUES, UnpinnedPackageRule, pip_install
+from layerlint.patterns import lazy_pattern
 
 MESSAGE = ("Pin versions in pip. Instead of `pip install <package>` use `pip install <package>==<version>` or "
            "`pip install --requirement <requirements file>`")
 _VERSION = ("==", ">=", "<=", "!=", "~=", ">", "<")
-_VCS = re.compile(r"(?:^|[\s@])(git|hg|svn|bzr)\+", re.I)
+_VCS = lazy_pattern(r"(?:^|[\s@])(git|hg|svn|bzr)\+", re.I)
 _ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
 
 

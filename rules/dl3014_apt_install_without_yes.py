@@ -2,9 +2,10 @@ import re
 
 from layerlint.rule import register
 from layerlint.rules._package_calls import APT_SHORT_VALUES, TRUTHY, AptInstallOptionRule, apt_options
+from layerlint.patterns import lazy_pattern
 
 KEY = "APT::Get::Assume-Yes"
-_QUIET_LEVEL = re.compile(r"^(?:-q|--quiet)=(\d+)$")
+_QUIET_LEVEL = lazy_pattern(r"^(?:-q|--quiet)=(\d+)$")
 
 
 def assumes_yes(call) -> bool:

@@ -2,12 +2,13 @@ import re
 
 from layerlint.rule import register
 from layerlint.rules._package_calls import UnpinnedPackageRule, npm_install
+from layerlint.patterns import lazy_pattern
 
 MESSAGE = "Pin versions in npm. Instead of `npm install <package>` use `npm install <package>@<version>`"
 _GIT = ("git://", "git+ssh://", "git+http://", "git+https://", "github:", "gitlab:", "bitbucket:", "gist:")
 _LOCAL = ("/", "./", "../", "~/", "file:", "link:")
 _TARBALL = (".tar", ".tar.gz", ".tgz")
-_SHORTHAND = re.compile(r"^[\w.-]+/[\w.-]+(#.*)?$")  # GitHub `user/repo#ref`
+_SHORTHAND = lazy_pattern(r"^[\w.-]+/[\w.-]+(#.*)?$")  # GitHub `user/repo#ref`
 
 
 def pinned(value: str) -> bool:

@@ -2,8 +2,9 @@ import re
 
 from layerlint.rule import Rule, register
 from layerlint.shellwords import Lex, ShellLexError
+from layerlint.patterns import lazy_pattern
 
-_WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
+_WINDOWS_ABSOLUTE = lazy_pattern(r"^[A-Za-z]:[\\/]")
 
 
 @register

@@ -2,13 +2,14 @@ import re
 
 from layerlint.rule import register
 from layerlint.rules._command_words import ShellCommandRule, insert_after, invocations, parse_options
+from layerlint.patterns import lazy_pattern
 
 USERADD_SHORT_VALUE = "bcdefgGkKpPsuRZ"
 USERADD_LONG_VALUE = frozenset({
     "--base-dir", "--comment", "--home-dir", "--expiredate", "--inactive", "--gid", "--groups", "--skel", "--key",
     "--password", "--shell", "--uid", "--root", "--prefix", "--selinux-user", "--selinux-range",
 })
-_VARIABLE = re.compile(r"^\$(?:\{(\w+)\}|(\w+))$")
+_VARIABLE = lazy_pattern(r"^\$(?:\{(\w+)\}|(\w+))$")
 MAX_SHORT_UID = 99999  # hadolint: a UID of more than five digits
 
 

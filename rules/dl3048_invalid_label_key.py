@@ -3,11 +3,12 @@ import re
 from layerlint.rule import Rule, register
 from layerlint.rules._labels import label_pairs
 from layerlint.shellwords import Lex, ShellLexError
+from layerlint.patterns import lazy_pattern
 
 RESERVED_NAMESPACES = ("com.docker.", "io.docker.", "org.dockerproject.")
 # Docker Desktop extensions must carry these labels (docs.docker.com/extensions/extensions-sdk/extensions/labels/)
 DOCKER_EXTENSION_NAMESPACES = ("com.docker.desktop.extension.", "com.docker.extension.")
-_ILLEGAL = re.compile(r"[^a-z0-9._/-]")
+_ILLEGAL = lazy_pattern(r"[^a-z0-9._/-]")
 
 
 def key_problem(key: str) -> str | None:

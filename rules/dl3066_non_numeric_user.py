@@ -4,8 +4,9 @@ from layerlint.ast import Pos, Range
 from layerlint.rule import Rule, register
 from layerlint.rules._stage_sources import stage_chain
 from layerlint.shellwords import Lex, ShellLexError, referenced_names
+from layerlint.patterns import lazy_pattern
 
-_WINDOWS_IMAGE = re.compile(r"windowsservercore|nanoserver|servercore|mcr\.microsoft\.com/windows", re.I)
+_WINDOWS_IMAGE = lazy_pattern(r"windowsservercore|nanoserver|servercore|mcr\.microsoft\.com/windows", re.I)
 
 
 def _windows_stage(stage) -> bool:

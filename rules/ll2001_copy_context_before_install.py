@@ -8,9 +8,10 @@ from layerlint.rule import Edit, Fix, Rule, register
 from layerlint.rules._package_calls import calls
 from layerlint.rules._cache_model import expand_text, installs, program_cwds, resolve, under, workdir_of
 from layerlint.shell import programs
+from layerlint.patterns import lazy_pattern
 
-_GLOB = re.compile(r"[*?\[]")
-_URL = re.compile(r"^(https?|git|ssh)://|^git@", re.I)
+_GLOB = lazy_pattern(r"[*?\[]")
+_URL = lazy_pattern(r"^(https?|git|ssh)://|^git@", re.I)
 # file names a broad glob would also pick up: sources, docs, the Dockerfile itself
 _SAMPLES = ("main.py", "app.py", "main.go", "index.js", "app.js", "server.js", "index.ts", "main.rs", "src", "lib",
             "app", "README.md", "Dockerfile")

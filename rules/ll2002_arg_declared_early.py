@@ -3,10 +3,11 @@ import re
 from layerlint.model import PLATFORM_ARGS, PROXY_ARGS
 from layerlint.rule import Rule, register
 from layerlint.rules._cache_model import is_per_build, may_read_environment, references
+from layerlint.patterns import lazy_pattern
 
 # variables programs read from the environment without being told: an ARG of this name
 # may be used by any RUN, so where it is "first used" cannot be known
-_IMPLICIT = re.compile(
+_IMPLICIT = lazy_pattern(
     r"^(?:DEBIAN_FRONTEND|DEBCONF_\w+|APT_\w+|PIP_\w+|PYTHON[A-Z]+|UV_\w+|POETRY_\w+|PIPENV_\w+|VIRTUAL_ENV|CONDA_\w+"
     r"|NPM_CONFIG_\w+|NODE_(?:ENV|OPTIONS|PATH|TLS_REJECT_UNAUTHORIZED|EXTRA_CA_CERTS)|YARN_\w+|PNPM_\w+|COREPACK_\w+"
     r"|GO[A-Z]+|CGO_\w+|CARGO_\w+|RUST(?:FLAGS|DOCFLAGS|UP_\w+|C_\w+)"

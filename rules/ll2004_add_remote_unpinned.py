@@ -3,9 +3,10 @@ from urllib.parse import parse_qsl
 
 from layerlint.rule import Rule, register
 from layerlint.rules._cache_model import expand_text
+from layerlint.patterns import lazy_pattern
 
-_SCP = re.compile(r"^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:(?!//)")
-_SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$", re.I)
+_SCP = lazy_pattern(r"^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:(?!//)")
+_SHA = lazy_pattern(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$", re.I)
 
 
 def kind_of(url: str) -> str | None:

@@ -5,13 +5,14 @@ from urllib.parse import parse_qsl, urlsplit
 from layerlint.rule import Rule, register
 from layerlint.rules._package_calls import calls
 from layerlint.rules._cache_model import expand_shell_word, program_cwds, resolve, under
+from layerlint.patterns import lazy_pattern
 
 MOVING = frozenset({"latest", "master", "main"})
-_ARCHIVE = re.compile(r"\.(tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2|tar\.zst|tar|zip)$", re.I)
-_URL = re.compile(r"^(https?|ftp)://", re.I)
-_REMOTE = re.compile(r"://|^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:|^\$")
-_SHA = re.compile(r"^[0-9a-f]{7,64}$", re.I)
-_TAG = re.compile(r"^(?:[A-Za-z][A-Za-z0-9]*[-_])?v?\d+(?:[._+-]\d+)*[A-Za-z0-9.+-]*$", re.I)
+_ARCHIVE = lazy_pattern(r"\.(tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2|tar\.zst|tar|zip)$", re.I)
+_URL = lazy_pattern(r"^(https?|ftp)://", re.I)
+_REMOTE = lazy_pattern(r"://|^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:|^\$")
+_SHA = lazy_pattern(r"^[0-9a-f]{7,64}$", re.I)
+_TAG = lazy_pattern(r"^(?:[A-Za-z][A-Za-z0-9]*[-_])?v?\d+(?:[._+-]\d+)*[A-Za-z0-9.+-]*$", re.I)
 # path segments after which `main`/`master` name a branch (GitHub, GitLab, Bitbucket, Gitea URLs)
 _BRANCH_BEFORE = frozenset({"heads", "raw", "archive", "blob", "tree", "branch", "branches", "tarball", "zipball",
                             "snapshot", "src", "get"})

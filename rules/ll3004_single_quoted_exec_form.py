@@ -2,10 +2,11 @@ import re
 
 from layerlint.rule import Edit, Fix, Rule, register
 from layerlint.rules._image_config import command_text, is_broken, shell_display, shorten, text_range
+from layerlint.patterns import lazy_pattern
 
 _ITEM = r"""(?:'[^']*'|"(?:[^"\\]|\\.)*")"""
-_ARRAY = re.compile(rf"\[\s*{_ITEM}(?:\s*,\s*{_ITEM})*\s*\]")
-_TOKEN = re.compile(_ITEM)
+_ARRAY = lazy_pattern(rf"\[\s*{_ITEM}(?:\s*,\s*{_ITEM})*\s*\]")
+_TOKEN = lazy_pattern(_ITEM)
 
 
 @register

@@ -1,8 +1,9 @@
 import re
 
 from layerlint.rule import Rule, register
+from layerlint.patterns import lazy_pattern
 
-_VAR = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+_VAR = lazy_pattern(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 _SHELLS = ("sh", "bash", "ash", "dash", "zsh", "ksh")
 
 

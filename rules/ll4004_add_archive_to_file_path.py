@@ -3,11 +3,12 @@ import re
 
 from layerlint.rule import Edit, Fix, Rule, register
 from layerlint.rules._build_context import expand, is_remote, keyword_like, operands
+from layerlint.patterns import lazy_pattern
 
 # tarballs, plain or compressed as BuildKit detects them (gzip, bzip2, xz, zstd)
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".taz", ".tar.bz2", ".tbz2", ".tbz", ".tb2", ".tar.xz", ".txz",
                 ".tar.zst", ".tzst", ".tar.zstd")
-_EXTENSION = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,5}$")
+_EXTENSION = lazy_pattern(r"^[A-Za-z][A-Za-z0-9]{0,5}$")
 _DIRECTORY_SUFFIXES = frozenset({"d"})  # conf.d, sites.d
 _ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
 _FALSE = ("0", "f", "false")

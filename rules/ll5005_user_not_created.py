@@ -6,12 +6,13 @@ from layerlint.rules._package_calls import APT_LONG_VALUES, APT_SHORT_VALUES, af
 from layerlint.rules._user_security import (chain_instructions, expand_text, image_has_user, image_known, is_windows,
                                           root_image, user_part)
 from layerlint.shell import programs
+from layerlint.patterns import lazy_pattern
 
 ACCOUNT_CREATORS = frozenset({"useradd", "adduser", "usermod", "newusers"})
 RPM_INSTALLERS = frozenset({"yum", "dnf", "dnf5", "microdnf", "tdnf", "zypper"})
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"})
-_CREATOR_TEXT = re.compile(r"\b(useradd|adduser|usermod|newusers)\b")
-STANDARD_BIN = re.compile(r"^/(usr/)?(local/)?s?bin/")
+_CREATOR_TEXT = lazy_pattern(r"\b(useradd|adduser|usermod|newusers)\b")
+STANDARD_BIN = lazy_pattern(r"^/(usr/)?(local/)?s?bin/")
 
 
 def _runs_opaque_script(p) -> bool:
@@ -143,7 +144,7 @@ class UserNotCreated(Rule):
         return creations.created_before(target, ctx, user)
 
 
-_WORD_USER = re.compile(r"[\w.-]+")
+_WORD_USER = lazy_pattern(r"[\w.-]+")
 
 
 class _Creations:

@@ -6,6 +6,7 @@ from layerlint.rules._package_calls import apt_options
 from layerlint.rules._user_security import (FALSY, basename, expand_text, option_words, script_tree,
                                           strip_quotes)
 from layerlint.shell import programs
+from layerlint.patterns import lazy_pattern
 
 # curl options that take a value (short letters and long names), so that their values
 # are not read as options (`-u key:pass` holds a `k`)
@@ -15,14 +16,14 @@ CURL_LONG_VALUES = ("output", "header", "user", "data", "data-raw", "data-binary
                     "cookie-jar", "max-time", "connect-timeout", "retry", "retry-delay", "retry-max-time",
                     "write-out", "config", "range", "upload-file", "continue-at", "dump-header", "output-dir",
                     "resolve", "proto", "proto-redir", "interface", "oauth2-bearer", "proxy-user", "time-cond")
-PIP_TOOLS = re.compile(r"^(pip[\d.]*|pipx|uv|python[\d.]*)$")
+PIP_TOOLS = lazy_pattern(r"^(pip[\d.]*|pipx|uv|python[\d.]*)$")
 NODE_TOOLS = frozenset({"npm", "yarn", "pnpm"})
 CONDA_TOOLS = frozenset({"conda", "mamba", "micromamba"})
 RPM_TOOLS = frozenset({"yum", "dnf", "dnf5", "microdnf", "tdnf", "yum-config-manager"})
-_SSLVERIFY_OFF = re.compile(r"(^|[.=])sslverify=(0|false|no|off)$", re.I)
-_GIT_SSLVERIFY = re.compile(r"^http\.(.+\.)?sslverify$", re.I)
-_APT_VERIFY = re.compile(r"^acquire::https(::[^:]+)?::verify-(peer|host)$")
-_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+_SSLVERIFY_OFF = lazy_pattern(r"(^|[.=])sslverify=(0|false|no|off)$", re.I)
+_GIT_SSLVERIFY = lazy_pattern(r"^http\.(.+\.)?sslverify$", re.I)
+_APT_VERIFY = lazy_pattern(r"^acquire::https(::[^:]+)?::verify-(peer|host)$")
+_ASSIGNMENT = lazy_pattern(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
 
 
 def insecure_env(name: str, value: str) -> str | None:

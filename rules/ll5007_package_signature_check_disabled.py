@@ -5,23 +5,24 @@ from layerlint.rule import Rule, register
 from layerlint.rules._package_calls import apt_options
 from layerlint.rules._user_security import option_words
 from layerlint.shell import programs
+from layerlint.patterns import lazy_pattern
 
 TRUTHY = frozenset({"1", "true", "yes", "on"})
 APT_FLAGS = frozenset({"allow-unauthenticated", "allow-insecure-repositories",
                        "allow-downgrade-to-insecure-repositories", "force-yes", "allow-untrusted"})
-APT_KEYS = re.compile(r"^(apt::get::allowunauthenticated|acquire::allowinsecurerepositories|"
+APT_KEYS = lazy_pattern(r"^(apt::get::allowunauthenticated|acquire::allowinsecurerepositories|"
                       r"acquire::allowdowngradetoinsecurerepositories|apt::get::force-yes|"
                       r"aptitude::cmdline::ignore-trust-violations)$")
 RPM_MANAGERS = frozenset({"yum", "dnf", "dnf5", "microdnf", "tdnf", "yum-config-manager"})
 RPM_MANAGER_FLAGS = frozenset({"nogpgcheck", "no-gpgchecks", "no-gpgcheck"})
-_GPGCHECK_OFF = re.compile(r"(^|[.=])(repo_|localpkg_)?gpgcheck=(0|false|no|off)$", re.I)
+_GPGCHECK_OFF = lazy_pattern(r"(^|[.=])(repo_|localpkg_)?gpgcheck=(0|false|no|off)$", re.I)
 ZYPPER_FLAGS = frozenset({"no-gpg-checks", "no-gpg-check"})
 RPM_FLAGS = frozenset({"nosignature", "nodigest", "noverify", "nofiledigest"})
 # configuration text that turns the checks off, written by echo/printf or in a heredoc
 # (a local `file:`/`copy:` apt source marked trusted is not reachable from the network)
 # deb [trusted=yes] URI (the options may not contain `[`: else every `[` of a long run of them
 # scanned the whole rest of the text, quadratic time)
-CONFIG_TEXT = re.compile(r"\[[^\[\]\n]*\btrusted=yes\b[^\]\n]*\](?!\s*(file|copy|cdrom):)"
+CONFIG_TEXT = lazy_pattern(r"\[[^\[\]\n]*\btrusted=yes\b[^\]\n]*\](?!\s*(file|copy|cdrom):)"
                          # yum/dnf .repo files; blanks, not \s, around it: \s* ran across lines and backtracked
                          # quadratically over a run of empty lines
                          r"|^[ \t]*(repo_)?gpgcheck[ \t]*=[ \t]*(0|false|no)[ \t]*$"
@@ -30,7 +31,7 @@ CONFIG_TEXT = re.compile(r"\[[^\[\]\n]*\btrusted=yes\b[^\]\n]*\](?!\s*(file|copy
 WRITERS = frozenset({"echo", "printf"})
 
 
-_PACKAGE_FILE = re.compile(r"\.(apk|rpm|deb)$")
+_PACKAGE_FILE = lazy_pattern(r"\.(apk|rpm|deb)$")
 
 
 def installs_local_files_only(p) -> bool:

@@ -3,9 +3,10 @@ import re
 from layerlint.rule import Rule, register
 from layerlint.rules._user_security import option_words, script_tree
 from layerlint.shell import programs
+from layerlint.patterns import lazy_pattern
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"})
-INTERPRETERS = re.compile(r"^(python[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|php[\d.]*)$")
+INTERPRETERS = lazy_pattern(r"^(python[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|php[\d.]*)$")
 SOURCING = frozenset({"source", ".", "eval"})
 CHECKSUM_TOOLS = frozenset({"sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "shasum", "md5sum",
                             "b2sum", "cksum", "gpgv", "cosign", "minisign", "signify", "rekor-cli", "slsa-verifier"})

@@ -4,6 +4,7 @@ import re
 from layerlint.rule import Rule, register
 from layerlint.rules._package_calls import ends_in_image
 from layerlint.rules._user_security import expand_text
+from layerlint.patterns import lazy_pattern
 
 # file name -> what it holds
 CREDENTIAL_FILES = {
@@ -21,10 +22,10 @@ CREDENTIAL_PATHS = (
     (".docker/config.json", "Docker registry credentials"), (".kube/config", "Kubernetes cluster credentials"),
     (".ssh", "SSH keys"), (".config/gcloud", "Google Cloud credentials"),
 )
-_KEY_FILE = re.compile(r"^(.*[._-])?(priv(ate)?[._-]?key|privkey|key)\.pem$"
+_KEY_FILE = lazy_pattern(r"^(.*[._-])?(priv(ate)?[._-]?key|privkey|key)\.pem$"
                        r"|^(.*[._-])?(priv(ate)?|server|client|tls|ssl)\.key$"
                        r"|\.(p12|pfx|ppk)$", re.I)
-_NOT_SECRET_SSH = re.compile(r"(\.pub|known_hosts|/config)$")
+_NOT_SECRET_SSH = lazy_pattern(r"(\.pub|known_hosts|/config)$")
 
 
 def credential(path: str) -> str | None:

@@ -5,6 +5,7 @@ from collections import Counter
 from layerlint.ast import Pos, Range
 from layerlint.rule import Rule, register
 from layerlint.rules._user_security import strip_quotes
+from layerlint.patterns import lazy_pattern
 
 # (pattern, what it is); matched anywhere in the literal value
 TOKEN_PATTERNS = (
@@ -25,10 +26,10 @@ TOKEN_PATTERNS = (
     (re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
      "a JSON Web Token"),
 )
-_CANDIDATE = re.compile(r"[A-Za-z0-9+/_=-]{32,}")
-_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_CANDIDATE = lazy_pattern(r"[A-Za-z0-9+/_=-]{32,}")
+_HEX = lazy_pattern(r"^[0-9a-fA-F]+$")
 # names of values that are digests, fingerprints or public material, never secrets
-PUBLIC_NAME = re.compile(r"(SHA\d*|SUM|CHECKSUM|HASH|DIGEST|FINGERPRINT|GPG_KEYS?|KEY_?IDS?|PUBKEY|PUBLIC_KEY|"
+PUBLIC_NAME = lazy_pattern(r"(SHA\d*|SUM|CHECKSUM|HASH|DIGEST|FINGERPRINT|GPG_KEYS?|KEY_?IDS?|PUBKEY|PUBLIC_KEY|"
                          r"CERT|SIGNATURE|INTEGRITY|COMMIT|REVISION|REF|VERSION)$", re.I)
 _PUBLIC_PREFIX = ("sha1-", "sha256-", "sha384-", "sha512-", "ssh-", "ecdsa-", "AAAA")
 

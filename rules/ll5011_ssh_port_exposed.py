@@ -2,8 +2,9 @@ import re
 
 from layerlint.rule import Rule, register
 from layerlint.rules._user_security import expand_text
+from layerlint.patterns import lazy_pattern
 
-_PORT = re.compile(r"^(?:(\d+)(?:-(\d+))?)(?:/(\w+))?$")
+_PORT = lazy_pattern(r"^(?:(\d+)(?:-(\d+))?)(?:/(\w+))?$")
 
 
 def exposes_22(value: str) -> bool:

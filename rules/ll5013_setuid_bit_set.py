@@ -2,10 +2,11 @@ import re
 
 from layerlint.rule import Rule, register
 from layerlint.shell import programs
+from layerlint.patterns import lazy_pattern
 
-_CLAUSE = re.compile(r"^([ugoa]*)((?:[-+=][rwxXstugo]*)+)$")
+_CLAUSE = lazy_pattern(r"^([ugoa]*)((?:[-+=][rwxXstugo]*)+)$")
 # directories whose files are programs: a setgid bit there is meant for an executable
-BIN_DIRS = re.compile(r"(^|/)(s?bin|libexec)/")
+BIN_DIRS = lazy_pattern(r"(^|/)(s?bin|libexec)/")
 
 
 def special_bits(mode: str) -> set[str]:

@@ -2,12 +2,13 @@ import re
 
 from layerlint.rule import Rule, register
 from layerlint.shell import programs
+from layerlint.patterns import lazy_pattern
 
 # octal modes whose "others" digit grants write (2, 3, 6, 7), e.g. 777, 0666, 1777 excluded below
-_OCTAL = re.compile(r"^[0-7]?[0-7]{2}[2367]$")
+_OCTAL = lazy_pattern(r"^[0-7]?[0-7]{2}[2367]$")
 # an explicit `o` or `a`: without a who, `+w` honours the umask (022) and others get nothing
 # (`[ug]*` stops at the first `o` or `a`: `[ugoa]*[oa]` backtracked quadratically on a long who list)
-_SYMBOLIC = re.compile(r"(^|,)[ug]*[oa][ugoa]*[+=][rwxXst]*w")
+_SYMBOLIC = lazy_pattern(r"(^|,)[ug]*[oa][ugoa]*[+=][rwxXst]*w")
 
 
 @register

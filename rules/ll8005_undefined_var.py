@@ -6,13 +6,14 @@ from layerlint.shellwords import referenced_names
 
 from ._buildkit_checks import body_range, levenshtein, raw_references, references, sub_range, suggest
 from ._stage_sources import possible_parents, stage_chain
+from layerlint.patterns import lazy_pattern
 
 # set by most base images or by the container runtime; never reported
 COMMON_BASE_VARIABLES = frozenset({"PATH", "HOME", "HOSTNAME", "TERM", "LANG", "LANGUAGE", "LC_ALL", "PWD",
                                    "SHELL", "USER", "TZ"})
 # BuildKit never reports these (nonEnvArgs)
 NON_ENV_ARGS = frozenset({"BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"})
-_WINDOWS = re.compile(r"windowsservercore|nanoserver|servercore|mcr\.microsoft\.com/windows", re.I)
+_WINDOWS = lazy_pattern(r"windowsservercore|nanoserver|servercore|mcr\.microsoft\.com/windows", re.I)
 
 
 def _from_names(stage) -> set[str]:

@@ -1,13 +1,14 @@
 import re
 
 from layerlint.rule import Rule, register
+from layerlint.patterns import lazy_pattern
 
 # BuildKit's getSecretsRegex: a secret word as a whole `_`-separated token
 SECRET_TOKENS = ("apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret",
                  "token")
 ALLOW_TOKENS = ("public", "file", "version")
-_SECRET = re.compile(r"(?i)(?:_|^)(?:" + "|".join(SECRET_TOKENS) + r")(?:_|$)")
-_ALLOW = re.compile(r"(?i)(?:_|^)(?:" + "|".join(ALLOW_TOKENS) + r")(?:_|$)")
+_SECRET = lazy_pattern(r"(?i)(?:_|^)(?:" + "|".join(SECRET_TOKENS) + r")(?:_|$)")
+_ALLOW = lazy_pattern(r"(?i)(?:_|^)(?:" + "|".join(ALLOW_TOKENS) + r")(?:_|$)")
 
 
 def is_secret_key(key: str) -> bool:

@@ -1,9 +1,10 @@
 import re
 
 from layerlint.rule import Rule, register
+from layerlint.patterns import lazy_pattern
 
 # comments that are instructions to tools, never descriptions
-_PRAGMA = re.compile(r"^(?:check\s*=|syntax\s*=|escape\s*=|hadolint\b|layerlint\s*:|noqa\b)", re.I)
+_PRAGMA = lazy_pattern(r"^(?:check\s*=|syntax\s*=|escape\s*=|hadolint\b|layerlint\s*:|noqa\b)", re.I)
 
 
 @register

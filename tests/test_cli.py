@@ -191,3 +191,23 @@ def test_suppression_file_wide_and_check_directive(project):
                                           "FROM debian\nRUN a \\\n\n  b\n")
     _, out, _ = findings(["f.Dockerfile", "--select", "LL1005,DL3006"], project)
     assert out == []
+
+
+def test_command_exit_codes_and_a_reader_that_goes_away(tmp_path):
+    """The `layerlint` command leaves without tearing the interpreter down (layerlint.cli.entry):
+    its exit code is still main's, everything written is flushed, and a pipe closed by its
+    reader ends the run quietly."""
+    bad = tmp_path / "Dockerfile"
+    bad.write_text("FROM debian\nRUN apt-get install -y curl\n" * 200)
+    cmd = [sys.executable, "-m", "layerlint", "check", "--no-cache"]
+    full = subprocess.run([*cmd, str(bad)], capture_output=True, text=True)
+    assert full.returncode == 1 and full.stdout.rstrip().endswith("in 1 of 1 file.")  # the last line, flushed
+    clean = tmp_path / "clean" / "Dockerfile"
+    clean.parent.mkdir()
+    clean.write_text("FROM scratch\nCOPY app /app\n")
+    assert subprocess.run([*cmd, str(clean)], capture_output=True).returncode == 0
+    proc = subprocess.Popen([*cmd, str(bad)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (0, 1) and b"Traceback" not in err and b"Exception ignored" not in err

@@ -36,6 +36,7 @@ import pytest
 import layerlint
 from layerlint.config import _HADOLINT_KEYS, _TOML_KEYS, ConfigError, load
 from layerlint.engine import lint_text
+from layerlint.patterns import LazyPattern
 
 try:
     import re._constants as sre_constants
@@ -558,6 +559,8 @@ def _module_patterns(mod):
     out = []
 
     def visit(value, where, depth=0):
+        if isinstance(value, LazyPattern):  # compiled on first use (layerlint.patterns)
+            value = value.compiled
         if isinstance(value, re.Pattern):
             out.append((where, value))
         elif depth < 2 and isinstance(value, (list, tuple, set, frozenset)):

@@ -144,7 +144,7 @@ def test_wheel_ships_only_layerlint(wheel):
 def test_wheel_entry_point(wheel):
     with zipfile.ZipFile(wheel) as zf:
         entry_points = zf.read(f"layerlint-{VERSION}.dist-info/entry_points.txt").decode()
-    assert re.search(r"(?m)^layerlint\s*=\s*layerlint\.cli:main\s*$", entry_points), entry_points
+    assert re.search(r"(?m)^layerlint\s*=\s*layerlint\.cli:entry\s*$", entry_points), entry_points
 
 
 # -- the installed console script -------------------------------------------------------
