@@ -8,7 +8,6 @@ state lives in `ctx.stage_state(rule)`, per-file state in `ctx.state(rule)`.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 from .ast import Dockerfile, Instruction, Range

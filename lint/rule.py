@@ -21,7 +21,7 @@ Rules report through `ctx.report(self, range, message, fix=...)`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 from .ast import Range

@@ -1,5 +1,3 @@
-import re
-
 from layerlint.rule import register
 from layerlint.rules._package_calls import APT_SHORT_VALUES, TRUTHY, AptInstallOptionRule, apt_options
 from layerlint.patterns import lazy_pattern

@@ -1,5 +1,3 @@
-import re
-
 from layerlint.rule import register
 from layerlint.rules._package_calls import UnpinnedPackageRule, npm_install
 from layerlint.patterns import lazy_pattern

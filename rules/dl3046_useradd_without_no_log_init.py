@@ -1,5 +1,3 @@
-import re
-
 from layerlint.rule import register
 from layerlint.rules._command_words import ShellCommandRule, insert_after, invocations, parse_options
 from layerlint.patterns import lazy_pattern

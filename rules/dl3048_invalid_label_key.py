@@ -1,5 +1,3 @@
-import re
-
 from layerlint.rule import Rule, register
 from layerlint.rules._labels import label_pairs
 from layerlint.shellwords import Lex, ShellLexError

@@ -1,5 +1,3 @@
-import re
-
 from layerlint.rule import Edit, Fix, Rule, register
 from layerlint.rules._image_config import command_text, is_broken, shell_display, shorten, text_range
 from layerlint.patterns import lazy_pattern

@@ -1,5 +1,3 @@
-import re
-
 from layerlint.rule import Rule, register
 from layerlint.patterns import lazy_pattern
 

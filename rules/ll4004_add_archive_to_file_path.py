@@ -1,5 +1,4 @@
 import posixpath
-import re
 
 from layerlint.rule import Edit, Fix, Rule, register
 from layerlint.rules._build_context import expand, is_remote, keyword_like, operands

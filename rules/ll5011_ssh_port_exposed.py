@@ -1,5 +1,3 @@
-import re
-
 from layerlint.rule import Rule, register
 from layerlint.rules._user_security import expand_text
 from layerlint.patterns import lazy_pattern

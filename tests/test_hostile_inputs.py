@@ -22,7 +22,6 @@ import os
 import pkgutil
 import re
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,6 @@ from pathlib import Path
 
 import pytest
 
-import layerlint
 from layerlint.config import _HADOLINT_KEYS, _TOML_KEYS, ConfigError, load
 from layerlint.engine import lint_text
 from layerlint.patterns import LazyPattern
