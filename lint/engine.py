@@ -292,6 +292,13 @@ class StageMemo:
             related.append(s)
             if s.parent is not None:
                 todo.append(s.parent)
+            else:
+                # `FROM name` where the stages so named are not its base (defined later, or the
+                # stage itself): rules point at them (LL7003 gives their line)
+                named = {s.image.text.lower(), s.image.resolved.lower()}
+                todo.extend(t for t in model.stages if t.name in named)
+                if "$" in s.image.text:  # a stage named through a variable of unknown value:
+                    todo.extend(model.stages[:s.index])  # rules consider every earlier one
             for ins in s.instructions:
                 todo.extend(stage_refs(ins, model))
         keep = [i for s in related for i in s.instructions]

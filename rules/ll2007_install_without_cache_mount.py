@@ -76,7 +76,7 @@ class InstallWithoutCacheMount(Rule):
     visits = ("RUN",)
 
     def check(self, ins, ctx):
-        if not uses_buildkit(ctx) or any(m.type == "cache" for m in ins.mounts):
+        if any(m.type == "cache" for m in ins.mounts):
             return
         found = [i for i in installs(ins, ctx) if i.cache]
         if not found:
@@ -91,3 +91,9 @@ class InstallWithoutCacheMount(Rule):
                        f"`{inst.tool}` has no cache mount, so whenever this RUN is rebuilt it downloads every "
                        f"package again; {where} keeps the download cache between builds without putting it in "
                        f"the image")
+
+    @staticmethod
+    def keep(diagnostic, ctx) -> bool:
+        # whether the file uses BuildKit (a `--mount` in any stage) is known once it is read: the
+        # check itself stays local to its stage
+        return uses_buildkit(ctx)
