@@ -145,9 +145,11 @@ GNU_TIME = _gnu_time()
 
 
 def run_measured(cmd: list[str], cwd: str | Path, sample_tree: bool = True,
-                 env: dict[str, str | None] | None = None) -> Measured:
+                 env: dict[str, str | None] | None = None, peak_rss: bool = True) -> Measured:
     """Runs cmd to the end (stdin empty, stdout and stderr to temporary files) and measures it;
-    `env` overrides variables of command_env().
+    `env` overrides variables of command_env(). With `peak_rss=False` the command runs on its
+    own, not under GNU time, whose start adds several ms to a command of a few tens of ms: the
+    wall time is then the command's, and `max_rss_mb` is None.
 
     The peak RSS comes from GNU time wrapped around cmd when there is one: Linux starts the
     peak of a process that we fork (or vfork) and exec at this benchmark's own size, so the
@@ -159,7 +161,8 @@ def run_measured(cmd: list[str], cwd: str | Path, sample_tree: bool = True,
     env = command_env(env)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile(prefix="layerlint-bench-rss-") as rss_file:
-        full = [GNU_TIME, "-f", "%M", "-o", rss_file.name, *cmd] if GNU_TIME else cmd
+        wrapped = bool(GNU_TIME) and peak_rss
+        full = [GNU_TIME, "-f", "%M", "-o", rss_file.name, *cmd] if wrapped else cmd
         start = time.perf_counter()
         proc = subprocess.Popen(full, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         sampler = TreeMemorySampler(proc.pid) if sample_tree and TreeMemorySampler.available else None
@@ -172,11 +175,11 @@ def run_measured(cmd: list[str], cwd: str | Path, sample_tree: bool = True,
             proc.returncode = os.waitstatus_to_exitcode(status)
             cpu = usage.ru_utime + usage.ru_stime
             # ru_maxrss: KiB on Linux, bytes on macOS
-            max_rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+            max_rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024) if peak_rss else None
         else:
             proc.wait()
             wall = time.perf_counter() - start
-        if GNU_TIME:
+        if wrapped:
             # "Command exited with non-zero status N" comes first when the command fails
             reported = Path(rss_file.name).read_text().split()
             max_rss = int(reported[-1]) / 1024 if reported and reported[-1].isdigit() else None
