@@ -105,16 +105,17 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
     notes: list[str] = []
     broken: set[str] = set()
 
-    def call(rule: Rule, hook, *args) -> None:
+    def call(rule: Rule, hook, *args):
         # A bug in one rule must not take the file's other findings with it: the rule is
         # switched off for this file and the error is reported next to the results.
         if rule.code in broken:
-            return
+            return None
         try:
-            hook(*args)
+            return hook(*args)
         except Exception as exc:  # noqa: BLE001
             broken.add(rule.code)
             errors.append((rule.code, f"{type(exc).__name__}: {exc}"))
+            return None
 
     for stage, instructions in _by_stage(doc, model):
         ctx.stage = stage
@@ -144,7 +145,8 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
             call(r, r.file_end, ctx)
     keepers = {r.code: r for r in rules if hasattr(r, "keep") and r.code not in broken}
     if keepers:  # findings whose standing depends on the whole file (see layerlint.rule)
-        ctx.diagnostics = [d for d in ctx.diagnostics if d.code not in keepers or _kept(keepers[d.code], d, ctx, call)]
+        ctx.diagnostics = [d for d in ctx.diagnostics  # a crash in keep switches the rule off
+                           if d.code not in keepers or call(keepers[d.code], keepers[d.code].keep, d, ctx)]
     if memo is not None:
         memo.harvest(model, doc)
 
@@ -173,12 +175,6 @@ def lint_dockerfile(doc: Dockerfile, path: str | None = None, config: Config | N
                                      for twin in getattr(registry.get(d.code), "same_finding_as", ()))]
     out.sort(key=Diagnostic.sort_key)
     return LintResult(doc, model, out, sup, errors, notes)
-
-
-def _kept(rule: Rule, d: Diagnostic, ctx: Context, call) -> bool:
-    verdict: list[bool] = []
-    call(rule, lambda: verdict.append(bool(rule.keep(d, ctx))))  # a crash switches the rule off
-    return bool(verdict and verdict[0])
 
 
 class _Dispatch:

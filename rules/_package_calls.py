@@ -32,6 +32,7 @@ from layerlint.rule import Edit, Fix, Rule
 from layerlint.shell import Program, commands, programs
 from layerlint.shellwords import Lex, ShellLexError
 from layerlint.patterns import lazy_pattern
+from layerlint.rules._stage_sources import along_chain
 
 # -- calls --------------------------------------------------------------------------------
 
@@ -337,18 +338,11 @@ class AptConfState:
         instructions: they may not have been checked in this lint (the language server replays
         the findings of unchanged stages), so their notes cannot be relied on. Computed once per
         stage, each from its parent's (a chain of thousands of stages stays linear)."""
-        todo, seen = [], set()
-        s = stage
-        while s is not None and id(s) not in seen and "inherited" not in ctx.stage_state(self.rule, s):
-            seen.add(id(s))
-            todo.append(s)
-            s = s.parent
-        known = ctx.stage_state(self.rule, s).get("inherited", False) if s is not None else False
-        for s in reversed(todo):  # the root-most first
-            parent = s.parent
-            known = known or (parent is not None and self._writes(ctx, parent))
-            ctx.stage_state(self.rule, s)["inherited"] = known
-        return ctx.stage_state(self.rule, stage)["inherited"]
+
+        def inherited(s, below) -> bool:
+            return bool(below) or (s.parent is not None and self._writes(ctx, s.parent))
+
+        return along_chain(stage, ctx.state(self.rule).setdefault("inherited", {}), inherited)
 
     def _writes(self, ctx, stage) -> bool:
         st = ctx.stage_state(self.rule, stage)

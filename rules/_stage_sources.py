@@ -91,6 +91,23 @@ def stage_chain(stage) -> list:
     return out
 
 
+def along_chain(stage, known: dict, value):
+    """`known[id(stage)]`, each stage's entry being `value(stage, the entry of the stage it is
+    built on, or None)`: computed for `stage` and, as needed, the stages below it, walking down
+    only to the nearest one already in `known`, so that asking for every stage of a long FROM
+    chain stays linear."""
+    todo, seen = [], set()
+    s = stage
+    while s is not None and id(s) not in known and id(s) not in seen:
+        seen.add(id(s))
+        todo.append(s)
+        s = s.parent
+    entry = known.get(id(s)) if s is not None else None
+    for s in reversed(todo):  # the root-most first
+        entry = known[id(s)] = value(s, entry)
+    return known[id(stage)]
+
+
 def from_range(stage) -> Range:
     ins = stage.from_
     end = ins.words[-1].range.end if ins.words else ins.keyword_range.end

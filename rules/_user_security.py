@@ -28,6 +28,7 @@ import re
 
 from layerlint.ast import Range
 from layerlint.patterns import lazy_pattern
+from layerlint.rules._stage_sources import along_chain
 
 # -- values -------------------------------------------------------------------------------
 
@@ -116,22 +117,17 @@ def _users(stage, ctx) -> tuple[dict, object]:
     effect at the stage's end), through the stages it is built on. Once per stage and file, each
     from its parent's: walking the whole chain for every RUN, or even once per stage, is
     quadratic on long FROM chains."""
-    memo = ctx._state.setdefault("users", {})
-    todo, seen = [], set()
-    s = stage
-    while s is not None and id(s) not in memo and id(s) not in seen:
-        seen.add(id(s))
-        todo.append(s)
-        s = s.parent
-    last = memo[id(s)][1] if s is not None and id(s) in memo else None
-    for s in reversed(todo):  # the root-most first
+
+    def users(s, below):
+        last = below[1] if below is not None else None
         before: dict[int, object] = {}
         for i in s.instructions:
             before[id(i)] = last
             if i.keyword == "USER" and i.value:
                 last = i
-        memo[id(s)] = (before, last)
-    return memo[id(stage)]
+        return before, last
+
+    return along_chain(stage, ctx._state.setdefault("users", {}), users)
 
 
 def root_image(stage):
